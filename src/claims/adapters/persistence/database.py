@@ -1,0 +1,56 @@
+"""Plain SQL for read models and checks, on the same datastore the recorder uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
+
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+
+Row = dict[str, Any]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor we use."""
+
+    def execute(self, query: str, params: Mapping[str, Any] | Sequence[Any] = ...) -> Any: ...
+    def fetchall(self) -> Any: ...
+
+
+class Transaction:
+    """Runs SQL written with ``:name`` parameters, whatever the driver's style."""
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self._cursor = cursor
+        self.dialect = dialect
+
+    def execute(self, query: str, params: Mapping[str, Any] | None = None) -> None:
+        self._cursor.execute(self._translate(query), dict(params or {}))
+
+    def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.execute(query, params)
+        return [dict(r) for r in self._cursor.fetchall()]
+
+    def _translate(self, query: str) -> str:
+        return query if self.dialect == "sqlite" else _NAMED.sub(r"%(\1)s", query)
+
+
+class Database:
+    """Transactions on the recorder's datastore (SQLite or PostgreSQL)."""
+
+    def __init__(self, datastore: Any, dialect: str) -> None:
+        self._datastore = datastore
+        self.dialect = dialect
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Transaction]:
+        with self._datastore.transaction(commit=commit) as cursor:
+            yield Transaction(cursor, self.dialect)
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        return self.transaction(commit=False)
+
+    def write(self) -> AbstractContextManager[Transaction]:
+        return self.transaction(commit=True)

@@ -1,0 +1,73 @@
+"""The application's ``EventStore`` on an eventsourcing ``ApplicationRecorder``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+
+from claims.adapters.persistence.mapper import to_recorded, to_stored
+from claims.application.messages import NewEvent, RecordedEvent
+from claims.application.ports import StoreUnavailableError, StreamConflictError
+
+PositionLookup = Callable[[UUID, int], int | None]
+
+# A write that failed to reach the store was rolled back whole, so it is safe to try again.
+APPEND_ATTEMPTS = 5
+
+
+class RecorderEventStore:
+    """Appends atomically through the library's recorder, which also fixes the global order."""
+
+    def __init__(self, recorder: ApplicationRecorder, position_lookup: PositionLookup) -> None:
+        self.recorder = recorder
+        self._position_lookup = position_lookup
+
+    def load(self, stream_id: UUID) -> list[RecordedEvent]:
+        with _unavailable_on_connection_errors():
+            return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
+
+    def append(self, events: Sequence[NewEvent]) -> int:
+        stored = [to_stored(e) for e in events]
+        for attempt in range(1, APPEND_ATTEMPTS + 1):
+            try:
+                ids = self.recorder.insert_events(stored)
+            except IntegrityError as e:
+                raise StreamConflictError(str(e)) from e
+            except (OperationalError, InterfaceError) as e:
+                if attempt == APPEND_ATTEMPTS:
+                    raise StoreUnavailableError(str(e)) from e
+                time.sleep(0.01 * 2**attempt)
+                continue
+            assert ids, "the recorder returned no notification ids"
+            return max(ids)
+        raise AssertionError("unreachable")
+
+    def position_of(self, stream_id: UUID, version: int) -> int | None:
+        with _unavailable_on_connection_errors():
+            return self._position_lookup(stream_id, version)
+
+    def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
+        with _unavailable_on_connection_errors():
+            notifications = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
+            return [to_recorded(n, n.id) for n in notifications]
+
+    def head_position(self) -> int:
+        with _unavailable_on_connection_errors():
+            return self.recorder.max_notification_id() or 0
+
+
+class _unavailable_on_connection_errors:  # noqa: N801 - used as a context manager
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            raise StoreUnavailableError(str(exc)) from exc

@@ -1,0 +1,61 @@
+"""Envelopes around domain events: the stream, version, position and metadata the store keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from claims.domain.base import DomainEvent
+
+
+@dataclass(frozen=True)
+class EventMetadata:
+    """Who caused an event and why, stored beside its payload (never inside the domain fact)."""
+
+    actor: str
+    request_id: str
+    correlation_id: str
+    causation_id: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be appended at ``version`` of ``stream_id``."""
+
+    stream_id: UUID
+    version: int
+    event: DomainEvent
+    metadata: EventMetadata
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored; ``position`` is its place in the global order when read from the log."""
+
+    stream_id: UUID
+    version: int
+    topic: str
+    event: DomainEvent
+    metadata: EventMetadata
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What the transport knows about a call: who, which request, and the version it expects."""
+
+    actor: str
+    request_id: str
+    correlation_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a mutation answers: the stream it changed, its new version, the global position."""
+
+    stream_id: UUID
+    version: int
+    position: int

@@ -1,0 +1,41 @@
+"""What the application needs from the outside world, as protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+from claims.application.messages import NewEvent, RecordedEvent
+
+
+class StreamConflictError(Exception):
+    """Raised by a store when an appended version already exists (someone else wrote first)."""
+
+
+class StoreUnavailableError(Exception):
+    """Raised by a store that cannot be reached; the request can be retried."""
+
+
+class EventStore(Protocol):
+    """An append-only log of streams with a global order."""
+
+    def load(self, stream_id: UUID) -> list[RecordedEvent]:
+        """Every event of a stream, in version order."""
+        ...
+
+    def append(self, events: Sequence[NewEvent]) -> int:
+        """Store all events atomically; return the position of the last one."""
+        ...
+
+    def position_of(self, stream_id: UUID, version: int) -> int | None:
+        """The global position of one stored event."""
+        ...
+
+    def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
+        """Up to ``limit`` events with positions greater than ``after``, in global order."""
+        ...
+
+    def head_position(self) -> int:
+        """The position of the newest event (0 for an empty store)."""
+        ...

@@ -1,0 +1,29 @@
+"""Settings, read once from ``CLAIMS_*`` environment variables (or a .env file); nothing else reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMS_", env_file=".env", extra="ignore", frozen=True)
+
+    store_url: str = Field(
+        default="sqlite:///var/claims.db",
+        description="sqlite:///relative/path.db, sqlite:////absolute/path.db, memory:// (tests only), "
+        "or postgresql://user:password@host:port/database?schema=name",
+    )
+    listen: str = Field(default="127.0.0.1:50051", description="host:port the gRPC server binds")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    migrations_dir: Path = Field(default=REPO_ROOT / "migrations", description="folder holding sqlite/ and postgresql/")
+    grace_seconds: float = Field(default=10.0, ge=0, description="how long in-flight calls may finish on shutdown")
+    max_workers: int = Field(default=16, ge=1, le=256, description="gRPC server threads")
+    health_interval_seconds: float = Field(default=2.0, gt=0, description="how often the store's health is checked")

@@ -1,0 +1,18 @@
+"""Calendar arithmetic the rules share."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` moved ``months`` calendar months on, clamped to the month's last day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day_of_period(start: date, months: int) -> date:
+    """The last day a period of ``months`` starting on ``start`` is in force."""
+    return add_months(start, months) - timedelta(days=1)

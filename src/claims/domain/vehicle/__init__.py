@@ -1,0 +1,1 @@
+"""The vehicle (or serialised product) aggregate: its sale, coverages, odometer and owners."""

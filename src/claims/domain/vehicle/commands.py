@@ -1,0 +1,108 @@
+"""What a dealer system asks of a vehicle: register it, attach coverages, record usage, transfer it."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from claims.domain.base import Frozen
+from claims.domain.errors import FieldValueError
+from claims.domain.jurisdictions import find_jurisdiction
+from claims.domain.values import Distance, Money, Reference, Text
+from claims.domain.vehicle.coverage_terms import ComponentGroup, CoverageKind, Period, StartRule, WearPartPeriod
+from claims.domain.vin import serial_format_problem, vin_check_digit, vin_format_problem
+
+
+class IdentifierKind(StrEnum):
+    """A road vehicle has a VIN; other goods a manufacturer's serial number."""
+
+    VIN = "VIN"
+    SERIAL = "SERIAL"
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class RegisterVehicle(Frozen):
+    """Register a sold vehicle or product with its sale."""
+
+    identifier: Identifier
+    identifier_kind: IdentifierKind = IdentifierKind.VIN
+    model: Text
+    model_year: int | None = Field(default=None, ge=1981, le=2100)
+    jurisdiction: str = Field(min_length=1, max_length=16)
+    dealer_id: Reference
+    owner_ref: Reference
+    invoice_date: date
+    delivery_date: date
+    price: Money
+    odometer_at_delivery: Distance
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        jurisdiction = find_jurisdiction(self.jurisdiction)
+        if jurisdiction is None:
+            raise FieldValueError("jurisdiction", f"unknown jurisdiction {self.jurisdiction!r}")
+        if self.identifier_kind == IdentifierKind.VIN:
+            problem = vin_format_problem(self.identifier)
+            if problem is None and jurisdiction.vin_check_digit:
+                expected = vin_check_digit(self.identifier)
+                if self.identifier[8] != expected:
+                    problem = f"check digit (9th character) should be {expected} for a VIN used in {jurisdiction.code}"
+        else:
+            problem = serial_format_problem(self.identifier)
+        if problem:
+            raise FieldValueError("identifier", problem)
+        return self
+
+
+class AttachCoverage(Frozen):
+    """Attach a warranty, statutory or extended coverage to a registered vehicle."""
+
+    identifier: Identifier
+    code: Reference
+    kind: CoverageKind
+    period: Period
+    start_rule: StartRule
+    component_groups: tuple[ComponentGroup, ...] = Field(min_length=1, max_length=len(ComponentGroup))
+    wear_parts: tuple[WearPartPeriod, ...] = Field(default=(), max_length=32)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        if len(set(self.component_groups)) != len(self.component_groups):
+            raise FieldValueError("component_groups", "a component group is listed twice")
+        if len({w.part for w in self.wear_parts}) != len(self.wear_parts):
+            raise FieldValueError("wear_parts", "a wear part is listed twice")
+        return self
+
+
+class RecordOdometerReading(Frozen):
+    """Record what the odometer (or hour meter) showed at a moment."""
+
+    identifier: Identifier
+    reading: Distance
+    read_at: AwareDatetime
+
+
+class TransferOwnership(Frozen):
+    """Record that the vehicle changed hands."""
+
+    identifier: Identifier
+    new_owner_ref: Reference
+    transferred_on: date
+    odometer: Distance | None = None
+
+
+VehicleCommand = RegisterVehicle | AttachCoverage | RecordOdometerReading | TransferOwnership
+
+__all__ = [
+    "AttachCoverage",
+    "IdentifierKind",
+    "RecordOdometerReading",
+    "RegisterVehicle",
+    "TransferOwnership",
+    "VehicleCommand",
+]

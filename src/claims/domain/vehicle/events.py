@@ -1,0 +1,72 @@
+"""What happened to a vehicle. Events carry results (dates computed, readings converted)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from claims.domain.base import DomainEvent, register_events
+from claims.domain.values import Distance, Money
+from claims.domain.vehicle.commands import IdentifierKind
+from claims.domain.vehicle.coverage_terms import ComponentGroup, CoverageKind, Period, StartRule, WearPartPeriod
+
+
+class VehicleRegistered(DomainEvent):
+    """A vehicle or product was sold and registered."""
+
+    TOPIC = "claims.vehicle.VehicleRegistered"
+
+    vehicle_id: UUID
+    identifier: str
+    identifier_kind: IdentifierKind
+    model: str
+    model_year: int | None
+    jurisdiction: str
+    dealer_id: str
+    owner_ref: str
+    invoice_date: date
+    delivery_date: date
+    price: Money
+    odometer_at_delivery: Distance
+
+
+class CoverageAttached(DomainEvent):
+    """A coverage was attached; its start, end and starting odometer are fixed here."""
+
+    TOPIC = "claims.vehicle.CoverageAttached"
+
+    coverage_id: UUID
+    code: str
+    kind: CoverageKind
+    period: Period
+    start_rule: StartRule
+    starts_on: date
+    ends_on: date
+    start_odometer: Distance
+    component_groups: tuple[ComponentGroup, ...]
+    wear_parts: tuple[WearPartPeriod, ...]
+
+
+class OdometerRecorded(DomainEvent):
+    """The odometer showed ``reading`` at ``read_at``."""
+
+    TOPIC = "claims.vehicle.OdometerRecorded"
+
+    reading: Distance
+    read_at: datetime
+
+
+class OwnershipTransferred(DomainEvent):
+    """The vehicle passed to a new owner; coverages follow the vehicle."""
+
+    TOPIC = "claims.vehicle.OwnershipTransferred"
+
+    previous_owner_ref: str
+    new_owner_ref: str
+    transferred_on: date
+    odometer: Distance | None
+
+
+VehicleEvent = VehicleRegistered | CoverageAttached | OdometerRecorded | OwnershipTransferred
+
+register_events(VehicleRegistered, CoverageAttached, OdometerRecorded, OwnershipTransferred)
