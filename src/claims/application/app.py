@@ -47,9 +47,13 @@ class ClaimsApplication:
     def transfer_ownership(self, call: CallContext, command: TransferOwnership) -> CommandResult:
         return self._vehicles.execute(call, vehicle_id_for(command.identifier), command)
 
-    def get_vehicle(self, identifier: str, on: date | None = None, odometer: Distance | None = None) -> tuple[VehicleStatus, int]:
+    def get_vehicle(
+        self, identifier: str, on: date | None = None, odometer: Distance | None = None
+    ) -> tuple[VehicleStatus, int]:
         """A vehicle with its coverages evaluated on ``on`` (today by default), and its version."""
         vehicle, version = self._vehicles.load(vehicle_id_for(identifier))
         if vehicle is None:
-            raise NotFoundError(f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier})
+            raise NotFoundError(
+                f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier}
+            )
         return vehicle_status(vehicle, on or self.clock().date(), odometer), version

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from claims.domain.values import DistanceUnit
 
@@ -53,6 +56,10 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
 }
 
 
-def find_jurisdiction(code: str) -> Jurisdiction | None:
-    """The jurisdiction with ``code``, or None when the engine does not know it."""
-    return JURISDICTIONS.get(code)
+def _known(code: str) -> str:
+    if code not in JURISDICTIONS:
+        raise ValueError(f"unknown jurisdiction {code!r}; known: {', '.join(sorted(JURISDICTIONS))}")
+    return code
+
+
+JurisdictionCode = Annotated[str, AfterValidator(_known)]

@@ -56,7 +56,11 @@ class DistanceUnit(StrEnum):
 
 
 # Beyond these a reading is a typing error or fraud, not a vehicle.
-MAX_USAGE = {DistanceUnit.KM: Decimal(2_000_000), DistanceUnit.MI: Decimal(1_250_000), DistanceUnit.HOURS: Decimal(200_000)}
+MAX_USAGE = {
+    DistanceUnit.KM: Decimal(2_000_000),
+    DistanceUnit.MI: Decimal(1_250_000),
+    DistanceUnit.HOURS: Decimal(200_000),
+}
 
 
 class Distance(Frozen):

@@ -93,8 +93,8 @@ class Persistence:
 def open_store(location: StoreLocation) -> Persistence:
     """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n)."""
     if location.backend == "memory":
-        recorder = POPOApplicationRecorder()
-        return Persistence(location, recorder, RecorderEventStore(recorder, _popo_lookup(recorder)), None, None)
+        popo = POPOApplicationRecorder()
+        return Persistence(location, popo, RecorderEventStore(popo, _popo_lookup(popo)), None, None)
     env = Environment(APPLICATION_NAME, _environment(location))
     factory = InfrastructureFactory.construct(env)
     recorder = factory.application_recorder()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from claims.domain.base import Frozen
 from claims.domain.errors import FieldValueError
-from claims.domain.jurisdictions import find_jurisdiction
-from claims.domain.values import Distance, Money, Reference, Text
+from claims.domain.jurisdictions import JURISDICTIONS, JurisdictionCode
+from claims.domain.values import MAX_PRICE, Distance, Money, Reference, Text
 from claims.domain.vehicle.coverage_terms import ComponentGroup, CoverageKind, Period, StartRule, WearPartPeriod
 from claims.domain.vin import serial_format_problem, vin_check_digit, vin_format_problem
 
@@ -33,7 +34,7 @@ class RegisterVehicle(Frozen):
     identifier_kind: IdentifierKind = IdentifierKind.VIN
     model: Text
     model_year: int | None = Field(default=None, ge=1981, le=2100)
-    jurisdiction: str = Field(min_length=1, max_length=16)
+    jurisdiction: JurisdictionCode
     dealer_id: Reference
     owner_ref: Reference
     invoice_date: date
@@ -41,11 +42,16 @@ class RegisterVehicle(Frozen):
     price: Money
     odometer_at_delivery: Distance
 
+    @field_validator("price")
+    @classmethod
+    def _plausible_price(cls, price: Money) -> Money:
+        if not Decimal(0) < price.amount <= MAX_PRICE:
+            raise ValueError(f"a sale price is positive and at most {MAX_PRICE}")
+        return price
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        jurisdiction = find_jurisdiction(self.jurisdiction)
-        if jurisdiction is None:
-            raise FieldValueError("jurisdiction", f"unknown jurisdiction {self.jurisdiction!r}")
+        jurisdiction = JURISDICTIONS[self.jurisdiction]
         if self.identifier_kind == IdentifierKind.VIN:
             problem = vin_format_problem(self.identifier)
             if problem is None and jurisdiction.vin_check_digit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from claims.domain.calendar import last_day_of_period
 from claims.domain.context import DecisionContext
 from claims.domain.errors import (
     AlreadyExistsError,
@@ -16,7 +17,6 @@ from claims.domain.errors import (
 from claims.domain.ids import coverage_id_for, vehicle_id_for
 from claims.domain.jurisdictions import JURISDICTIONS
 from claims.domain.values import Distance, DistanceUnit
-from claims.domain.calendar import last_day_of_period
 from claims.domain.vehicle.commands import (
     AttachCoverage,
     RecordOdometerReading,
@@ -77,7 +77,9 @@ def _check_sale_dates(command: RegisterVehicle, ctx: DecisionContext) -> None:
         if value > today:
             violations.append(FieldViolation(name, f"{value} is in the future"))
         elif value < EARLIEST_SALE:
-            violations.append(FieldViolation(name, f"{value} is before {EARLIEST_SALE}, the start of 17-character VINs"))
+            violations.append(
+                FieldViolation(name, f"{value} is before {EARLIEST_SALE}, the start of 17-character VINs")
+            )
     tolerance = JURISDICTIONS[command.jurisdiction].max_delivery_before_invoice_days
     if command.delivery_date < command.invoice_date - timedelta(days=tolerance):
         violations.append(
@@ -121,7 +123,9 @@ def _check_units_compatible(vehicle: Vehicle, command: AttachCoverage) -> None:
         (f"wear_parts[{i}].period", w.period) for i, w in enumerate(command.wear_parts)
     ]
     violations = [
-        FieldViolation(f"{path}.distance_unit", f"{vehicle.identifier} measures usage in {vehicle.odometer_at_delivery.unit}")
+        FieldViolation(
+            f"{path}.distance_unit", f"{vehicle.identifier} measures usage in {vehicle.odometer_at_delivery.unit}"
+        )
         for path, period in periods
         if period.distance_limit is not None and (period.distance_unit == DistanceUnit.HOURS) != measures_hours
     ]
@@ -185,7 +189,11 @@ def _check_monotonic(vehicle: Vehicle, reading: Distance, on: date) -> None:
     ]
     earlier = [(d, r, label) for d, r, label in known if d <= on and r.to(unit) > value]
     later = [(d, r, label) for d, r, label in known if d > on and r.to(unit) < value]
-    conflict = max(earlier, key=lambda k: k[1].to(unit)) if earlier else (min(later, key=lambda k: k[1].to(unit)) if later else None)
+    conflict = (
+        max(earlier, key=lambda k: k[1].to(unit))
+        if earlier
+        else (min(later, key=lambda k: k[1].to(unit)) if later else None)
+    )
     if conflict is None:
         return
     _, conflicting, label = conflict

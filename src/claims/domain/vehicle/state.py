@@ -97,7 +97,9 @@ def evolve(vehicle: Vehicle | None, event: VehicleEvent) -> Vehicle:
                 new_owner_ref=event.new_owner_ref,
                 transferred_on=event.transferred_on,
             )
-            return current.model_copy(update={"owner_ref": event.new_owner_ref, "transfers": (*current.transfers, transfer)})
+            return current.model_copy(
+                update={"owner_ref": event.new_owner_ref, "transfers": (*current.transfers, transfer)}
+            )
 
 
 def _existing(vehicle: Vehicle | None) -> Vehicle:

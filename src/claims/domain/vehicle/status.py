@@ -97,7 +97,11 @@ def vehicle_status(vehicle: Vehicle, on: date, odometer: Distance | None) -> Veh
     reading = odometer if odometer is not None else vehicle.odometer_on(on)
     if (reading.unit == DistanceUnit.HOURS) != (vehicle.odometer_at_delivery.unit == DistanceUnit.HOURS):
         raise InvalidCommandError(
-            [FieldViolation("odometer.unit", f"{vehicle.identifier} measures usage in {vehicle.odometer_at_delivery.unit}")]
+            [
+                FieldViolation(
+                    "odometer.unit", f"{vehicle.identifier} measures usage in {vehicle.odometer_at_delivery.unit}"
+                )
+            ]
         )
     return VehicleStatus(
         vehicle=vehicle,

@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUF := tools/node/node_modules/.bin/buf
+
+.PHONY: run test lint typecheck protos check-protos bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(BUF): tools/node/package.json
+	cd tools/node && npm install --no-audit --no-fund --loglevel=error
+	@touch $(BUF)
+
+## run: migrate the embedded SQLite store and serve gRPC on 127.0.0.1:50051 (Ctrl-C stops it)
+run: $(STAMP)
+	$(BIN)/claims migrate
+	exec $(BIN)/claims serve
+
+## test: lint, type-check, and the whole test suite (PostgreSQL tests need CLAIMS_TEST_POSTGRES_DSN)
+test: lint typecheck
+	$(BIN)/pytest
+
+## lint: ruff, import-linter (layering), buf lint (protos)
+lint: $(STAMP) $(BUF)
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/lint-imports
+	$(BUF) lint
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## protos: regenerate src/claims/api/v1 from protos/
+protos: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""The gRPC adapter: server, servicers, proto ↔ domain mapping, the error interceptor."""

@@ -1,0 +1,35 @@
+"""Who is calling and which request this is, from the call's metadata and the request's ids."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import grpc
+
+from claims.application.messages import CallContext
+from claims.domain.errors import FieldViolation, InvalidCommandError
+
+ACTOR_HEADER = "x-claims-actor"
+CORRELATION_HEADER = "x-correlation-id"
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+def call_context(context: grpc.ServicerContext, request_id: str, expected_version: int | None = None) -> CallContext:
+    """The call's identity. Until authentication lands the actor is what the caller names itself."""
+    if not _REQUEST_ID.match(request_id):
+        raise InvalidCommandError(
+            [
+                FieldViolation(
+                    "request_id", "required: 1 to 128 printable ASCII characters without spaces (a UUID is best)"
+                )
+            ]
+        )
+    if expected_version is not None and expected_version < 0:
+        raise InvalidCommandError([FieldViolation("expected_version", "must not be negative")])
+    headers = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+    actor = headers.get(ACTOR_HEADER, "anonymous")[:128] or "anonymous"
+    correlation = headers.get(CORRELATION_HEADER, "")[:128] or str(uuid.uuid4())
+    return CallContext(
+        actor=actor, request_id=request_id, correlation_id=correlation, expected_version=expected_version
+    )

@@ -1,0 +1,117 @@
+"""One interceptor for every RPC: undecodable requests, deadlines and errors become precise statuses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError
+from grpc_status import rpc_status
+
+from claims.adapters.grpc.status import bad_request, rich_status, status_code_for, status_for
+from claims.domain.errors import FieldViolation
+
+log = logging.getLogger("claims.grpc")
+
+
+class _Undecodable:
+    """Stands in for a request body that is not valid protobuf."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _safe(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        if deserializer is None:
+            return data
+        try:
+            return deserializer(data)
+        except (DecodeError, ValueError, TypeError) as e:
+            return _Undecodable(e)
+
+    return deserialize
+
+
+def _abort(context: grpc.ServicerContext, status: Any) -> None:
+    context.abort_with_status(rpc_status.to_status(status))
+
+
+class ErrorInterceptor(grpc.ServerInterceptor):
+    """Maps known errors to statuses with details; anything unknown is logged and answered INTERNAL."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._guard(method, handler.unary_unary),
+                request_deserializer=_safe(handler.request_deserializer),
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._guard_stream(method, handler.unary_stream),
+                request_deserializer=_safe(handler.request_deserializer),
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _guard(
+        self, method: str, behavior: Callable[[Any, grpc.ServicerContext], Any]
+    ) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            _check_request(method, request, context)
+            try:
+                return behavior(request, context)
+            except Exception as error:  # noqa: BLE001 - every error leaves as a status
+                _fail(method, error, context)
+
+        return guarded
+
+    def _guard_stream(
+        self, method: str, behavior: Callable[[Any, grpc.ServicerContext], Any]
+    ) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            _check_request(method, request, context)
+            try:
+                yield from behavior(request, context)
+            except Exception as error:  # noqa: BLE001 - every error leaves as a status
+                _fail(method, error, context)
+
+        return guarded
+
+
+def _check_request(method: str, request: Any, context: grpc.ServicerContext) -> None:
+    if isinstance(request, _Undecodable):
+        violation = FieldViolation("(body)", f"not a valid protobuf message for {method}: {request.error}")
+        _abort(context, rich_status(grpc.StatusCode.INVALID_ARGUMENT, "the request body could not be decoded",
+                                    "MALFORMED_REQUEST", {"method": method}, [bad_request([violation])]))  # fmt: skip
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        _abort(context, rich_status(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed before the call started",
+                                    "DEADLINE_EXCEEDED", {"method": method}, []))  # fmt: skip
+
+
+def _fail(method: str, error: Exception, context: grpc.ServicerContext) -> None:
+    if _is_abort(error):
+        raise error
+    code = status_code_for(error)
+    if code is None:
+        log.exception("unexpected error in %s", method)
+        _abort(context, rich_status(grpc.StatusCode.INTERNAL, "internal error", "INTERNAL", {"method": method}, []))
+        return
+    _abort(context, status_for(error, code))
+
+
+def _is_abort(error: Exception) -> bool:
+    # grpc raises a bare Exception from context.abort*(); it must pass through untouched.
+    return type(error) is Exception and not error.args

@@ -1,0 +1,45 @@
+"""The gRPC server: services, health, reflection, interceptor, limits."""
+
+from __future__ import annotations
+
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from claims.adapters.grpc.interceptors import ErrorInterceptor
+from claims.adapters.grpc.vehicles_servicer import VehicleServicer
+from claims.api.v1 import vehicles_pb2 as pb
+from claims.api.v1 import vehicles_pb2_grpc as pb_grpc
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+SERVICE_NAMES = (pb.DESCRIPTOR.services_by_name["VehicleService"].full_name,)
+
+
+def create_server(
+    vehicles: VehicleServicer, address: str, *, max_workers: int = 16
+) -> tuple[grpc.Server, int, health.HealthServicer]:
+    """Build (not start) the server bound to ``address``; port 0 picks a free port."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
+        interceptors=[ErrorInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.keepalive_time_ms", 60_000),
+            ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            ("grpc.so_reuseport", 0),
+        ],
+        maximum_concurrent_rpcs=max_workers * 8,
+    )
+    pb_grpc.add_VehicleServiceServicer_to_server(vehicles, server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot listen on {address}")
+    for name in ("", *SERVICE_NAMES):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    return server, port, health_servicer

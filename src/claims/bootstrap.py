@@ -1,0 +1,91 @@
+"""Composition root: settings → store → application → projections → gRPC server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import grpc
+from grpc_health.v1 import health, health_pb2
+
+from claims.adapters.grpc.server import SERVICE_NAMES, create_server
+from claims.adapters.grpc.vehicles_servicer import VehicleServicer
+from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
+from claims.adapters.persistence.migrations import pending_migrations, require_migrated
+from claims.application.app import ClaimsApplication
+from claims.config import Settings
+from claims.projections.runner import ProjectionRunner
+from claims.projections.vehicles import VehicleDirectory, VehicleProjection
+
+log = logging.getLogger("claims")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Engine:
+    """A running engine: the server, its port, and what to stop on shutdown."""
+
+    settings: Settings
+    persistence: Persistence
+    app: ClaimsApplication
+    runner: ProjectionRunner | None
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    _stopped: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self, grace: float | None = None) -> None:
+        """Refuse new calls, let in-flight ones finish, then stop projections and close the store."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.health.enter_graceful_shutdown()
+        self.server.stop(self.settings.grace_seconds if grace is None else grace).wait()
+        if self.runner is not None:
+            self.runner.stop()
+        self.persistence.close()
+
+    def check_health(self) -> bool:
+        """SERVING only while the store answers and is migrated."""
+        try:
+            self.persistence.events.head_position()
+            healthy = not pending_migrations(self.persistence.location, self.settings.migrations_dir)
+        except Exception:
+            log.warning("store health check failed", exc_info=True)
+            healthy = False
+        status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
+        if not self._stopped.is_set():
+            for name in ("", *SERVICE_NAMES):
+                self.health.set(name, status)
+        return healthy
+
+    def _watch_health(self) -> None:
+        while not self._stopped.wait(self.settings.health_interval_seconds):
+            self.check_health()
+
+
+def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Engine:
+    """Open the (migrated) store and start serving; the caller owns ``stop()``."""
+    location = parse_store_url(settings.store_url)
+    require_migrated(location, settings.migrations_dir)
+    persistence = open_store(location)
+    app = ClaimsApplication(persistence.events, clock)
+    runner = directory = None
+    if persistence.database is not None:
+        runner = ProjectionRunner(persistence.events, persistence.database, [VehicleProjection()])
+        directory = VehicleDirectory(persistence.database)
+        runner.start()
+    server, port, health_servicer = create_server(
+        VehicleServicer(app, directory, runner), settings.listen, max_workers=settings.max_workers
+    )
+    server.start()
+    engine = Engine(settings, persistence, app, runner, server, port, health_servicer)
+    engine.check_health()
+    threading.Thread(target=engine._watch_health, name="health", daemon=True).start()
+    return engine
