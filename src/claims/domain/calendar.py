@@ -14,5 +14,12 @@ def add_months(start: date, months: int) -> date:
 
 
 def last_day_of_period(start: date, months: int) -> date:
-    """The last day a period of ``months`` starting on ``start`` is in force."""
-    return add_months(start, months) - timedelta(days=1)
+    """The last day a period of ``months`` starting on ``start`` is in force.
+
+    The day before the anniversary; where the anniversary month has no such day (a period
+    from 31 January or 29 February), the last day of that month.
+    """
+    anniversary = add_months(start, months)
+    if anniversary.day < start.day:
+        return anniversary
+    return anniversary - timedelta(days=1)

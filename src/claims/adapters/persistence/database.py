@@ -40,13 +40,19 @@ class Transaction:
 class Database:
     """Transactions on the recorder's datastore (SQLite or PostgreSQL)."""
 
-    def __init__(self, datastore: Any, dialect: str) -> None:
+    def __init__(self, datastore: Any, dialect: str, schema: str = "") -> None:
         self._datastore = datastore
         self.dialect = dialect
+        self._schema = schema
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Transaction]:
         with self._datastore.transaction(commit=commit) as cursor:
+            if self._schema:
+                # The library qualifies its own tables; read-model SQL names tables plainly.
+                cursor.execute(
+                    "SELECT set_config('search_path', %s, true)", ('"' + self._schema.replace('"', '""') + '"',)
+                )
             yield Transaction(cursor, self.dialect)
 
     def read(self) -> AbstractContextManager[Transaction]:

@@ -99,7 +99,7 @@ def open_store(location: StoreLocation) -> Persistence:
     factory = InfrastructureFactory.construct(env)
     recorder = factory.application_recorder()
     datastore = factory.datastore  # type: ignore[attr-defined]
-    database = Database(datastore, location.backend)
+    database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
     lookup = _sql_lookup(database, _events_table(location))
     return Persistence(location, recorder, RecorderEventStore(recorder, lookup), database, factory)
 

@@ -19,14 +19,26 @@ def _migrations(location: StoreLocation, folder: Path):  # type: ignore[no-untyp
     return read_migrations(str(folder / location.backend))
 
 
+def _connect(location: StoreLocation) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(
+        host=location.host, port=location.port, user=location.user, password=location.password or None,
+        dbname=location.dbname, autocommit=True, connect_timeout=5,
+    )  # fmt: skip
+
+
 def _ensure_schema(location: StoreLocation) -> None:
     if location.backend != "postgresql" or location.schema == "public":
         return
-    with psycopg.connect(
-        host=location.host, port=location.port, user=location.user, password=location.password or None,
-        dbname=location.dbname, autocommit=True, connect_timeout=5,
-    ) as conn:  # fmt: skip
+    with _connect(location) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(location.schema)))
+
+
+def _store_exists(location: StoreLocation) -> bool:
+    if location.backend == "sqlite":
+        return location.sqlite_path is not None and location.sqlite_path.exists()
+    with _connect(location) as conn:
+        found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (location.schema,)).fetchone()
+    return found is not None
 
 
 def apply_migrations(location: StoreLocation, folder: Path) -> list[str]:
@@ -51,10 +63,8 @@ def pending_migrations(location: StoreLocation, folder: Path) -> list[str]:
     """The ids of migrations not yet applied to the store."""
     if location.backend == "memory":
         return []
-    if location.backend == "sqlite":
-        assert location.sqlite_path is not None
-        if not location.sqlite_path.exists():
-            return [m.id for m in _migrations(location, folder)]
+    if not _store_exists(location):
+        return [m.id for m in _migrations(location, folder)]
     backend = get_backend(location.yoyo_uri())
     try:
         return [m.id for m in backend.to_apply(_migrations(location, folder))]
