@@ -28,7 +28,9 @@ class Figure:
         return self.calls / self.seconds
 
 
-def run(name: str, target: str, clients: int, seconds: float, make_call: Callable[[grpc.Channel, int, int], None]) -> Figure:
+def run(
+    name: str, target: str, clients: int, seconds: float, make_call: Callable[[grpc.Channel, int, int], None]
+) -> Figure:
     """Call ``make_call(channel, client, n)`` from ``clients`` threads until ``seconds`` pass."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
@@ -61,4 +63,6 @@ def run(name: str, target: str, clients: int, seconds: float, make_call: Callabl
     elapsed = time.perf_counter() - began
     flat = sorted(x for per in latencies for x in per)
     p99 = flat[min(len(flat) - 1, int(len(flat) * 0.99))] if flat else 0.0
-    return Figure(name, clients, len(flat), sum(errors), elapsed, statistics.median(flat) * 1000 if flat else 0.0, p99 * 1000)
+    return Figure(
+        name, clients, len(flat), sum(errors), elapsed, statistics.median(flat) * 1000 if flat else 0.0, p99 * 1000
+    )

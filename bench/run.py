@@ -14,8 +14,8 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -91,9 +91,15 @@ def markdown(results: dict[str, object]) -> str:
         if "baseline" in row["name"]:
             baseline = row["per_second"]
         ratio = f"{row['per_second'] / baseline:.2f}" if baseline else "—"
-        lines.append(
-            f"| {row['name']} | {row['per_second']:.0f} | {ratio} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} |"
-        )
+        cells = [
+            row["name"],
+            f"{row['per_second']:.0f}",
+            ratio,
+            f"{row['p50_ms']:.2f}",
+            f"{row['p99_ms']:.2f}",
+            row["errors"],
+        ]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     info = results["machine"]
     assert isinstance(info, dict)
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
