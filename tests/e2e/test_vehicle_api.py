@@ -265,3 +265,21 @@ def test_the_api_works_the_same_on_postgresql(pg_api: Api) -> None:
     vehicle = pg_api.vehicles.GetVehicle(pb.GetVehicleRequest(identifier=VIN), timeout=5).vehicle
     listed = pg_api.vehicles.ListVehicles(pb.ListVehiclesRequest(min_position=position), timeout=5)
     assert (vehicle.version, [v.identifier for v in listed.vehicles]) == (2, [VIN])
+
+
+@pytest.mark.postgres
+def test_health_turns_not_serving_when_the_store_goes_away(pg_api: Api) -> None:
+    import psycopg
+
+    from tests.conftest import POSTGRES_DSN
+
+    health = health_pb2_grpc.HealthStub(pg_api.channel)
+    assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == health_pb2.HealthCheckResponse.SERVING
+    schema = pg_api.engine.persistence.location.schema
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    assert pg_api.engine.check_health() is False
+    assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == health_pb2.HealthCheckResponse.NOT_SERVING
+    with pytest.raises(grpc.RpcError) as caught:
+        pg_api.vehicles.RegisterVehicle(register_request(), timeout=5)
+    assert rich_error(caught.value).code == grpc.StatusCode.UNAVAILABLE

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -11,6 +12,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     OperationalError,
+    PersistenceError,
 )
 
 from claims.adapters.persistence.mapper import to_recorded, to_stored
@@ -31,7 +33,7 @@ class RecorderEventStore:
         self._position_lookup = position_lookup
 
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
-        with _unavailable_on_connection_errors():
+        with _store_errors():
             return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
 
     def append(self, events: Sequence[NewEvent]) -> int:
@@ -46,28 +48,32 @@ class RecorderEventStore:
                     raise StoreUnavailableError(str(e)) from e
                 time.sleep(0.01 * 2**attempt)
                 continue
+            except PersistenceError as e:
+                raise StoreUnavailableError(str(e)) from e
             assert ids, "the recorder returned no notification ids"
             return max(ids)
         raise AssertionError("unreachable")
 
     def position_of(self, stream_id: UUID, version: int) -> int | None:
-        with _unavailable_on_connection_errors():
+        with _store_errors():
             return self._position_lookup(stream_id, version)
 
     def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
-        with _unavailable_on_connection_errors():
+        with _store_errors():
             notifications = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
             return [to_recorded(n, n.id) for n in notifications]
 
     def head_position(self) -> int:
-        with _unavailable_on_connection_errors():
+        with _store_errors():
             return self.recorder.max_notification_id() or 0
 
 
-class _unavailable_on_connection_errors:  # noqa: N801 - used as a context manager
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            raise StoreUnavailableError(str(exc)) from exc
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except PersistenceError as e:
+        # A conflict is the caller's business; any other failure means the store cannot serve.
+        raise StoreUnavailableError(str(e)) from e
