@@ -34,7 +34,7 @@ class VehicleProjection:
                         "unit": e.odometer_at_delivery.unit.value, "version": event.version, "position": event.position,
                     },
                 )  # fmt: skip
-            case CoverageAttached() as e:
+            case CoverageAttached(coverage=e):
                 tx.execute(
                     "INSERT INTO rm_vehicle_coverages (coverage_id, vehicle_id, code, kind, starts_on, ends_on,"
                     " distance_limit, distance_unit, component_groups) VALUES (:cid, :vid, :code, :kind, :starts,"

@@ -32,7 +32,7 @@ def test_attaching_fixes_start_end_and_starting_odometer() -> None:
     vehicle = given(register_vehicle())
     (event,) = when(vehicle, attach_coverage())
     assert isinstance(event, CoverageAttached)
-    assert (event.starts_on, event.ends_on, str(event.start_odometer)) == (
+    assert (event.coverage.starts_on, event.coverage.ends_on, str(event.coverage.start_odometer)) == (
         date(2025, 1, 12),
         date(2028, 1, 11),
         "12 MI",
@@ -42,7 +42,7 @@ def test_attaching_fixes_start_end_and_starting_odometer() -> None:
 def test_the_invoice_date_rule_starts_on_the_invoice() -> None:
     (event,) = when(given(register_vehicle()), attach_coverage(start_rule="INVOICE_DATE"))
     assert isinstance(event, CoverageAttached)
-    assert event.starts_on == date(2025, 1, 10)
+    assert event.coverage.starts_on == date(2025, 1, 10)
 
 
 def test_the_same_coverage_code_twice_is_refused() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
 from pydantic import Field
 
 from claims.domain.base import Frozen
-from claims.domain.values import DistanceUnit
+from claims.domain.values import Distance, DistanceUnit
 
 
 class CoverageKind(StrEnum):
@@ -80,3 +82,18 @@ class WearPartPeriod(Frozen):
 
     part: WearPart
     period: Period
+
+
+class Coverage(Frozen):
+    """A coverage attached to a vehicle, with its start, end and starting odometer fixed."""
+
+    coverage_id: UUID
+    code: str
+    kind: CoverageKind
+    period: Period
+    start_rule: StartRule
+    starts_on: date
+    ends_on: date
+    start_odometer: Distance
+    component_groups: tuple[ComponentGroup, ...]
+    wear_parts: tuple[WearPartPeriod, ...]

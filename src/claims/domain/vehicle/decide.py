@@ -24,7 +24,7 @@ from claims.domain.vehicle.commands import (
     TransferOwnership,
     VehicleCommand,
 )
-from claims.domain.vehicle.coverage_terms import StartRule
+from claims.domain.vehicle.coverage_terms import Coverage, StartRule
 from claims.domain.vehicle.events import (
     CoverageAttached,
     OdometerRecorded,
@@ -103,16 +103,18 @@ def _attach(vehicle: Vehicle, command: AttachCoverage) -> list[VehicleEvent]:
     starts_on = vehicle.invoice_date if command.start_rule == StartRule.INVOICE_DATE else vehicle.delivery_date
     return [
         CoverageAttached(
-            coverage_id=coverage_id_for(vehicle.vehicle_id, command.code),
-            code=command.code,
-            kind=command.kind,
-            period=command.period,
-            start_rule=command.start_rule,
-            starts_on=starts_on,
-            ends_on=last_day_of_period(starts_on, command.period.months),
-            start_odometer=vehicle.odometer_at_delivery,
-            component_groups=command.component_groups,
-            wear_parts=command.wear_parts,
+            coverage=Coverage(
+                coverage_id=coverage_id_for(vehicle.vehicle_id, command.code),
+                code=command.code,
+                kind=command.kind,
+                period=command.period,
+                start_rule=command.start_rule,
+                starts_on=starts_on,
+                ends_on=last_day_of_period(starts_on, command.period.months),
+                start_odometer=vehicle.odometer_at_delivery,
+                component_groups=command.component_groups,
+                wear_parts=command.wear_parts,
+            )
         )
     ]
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from claims.domain.base import DomainEvent, register_events
 from claims.domain.values import Distance, Money
 from claims.domain.vehicle.commands import IdentifierKind
-from claims.domain.vehicle.coverage_terms import ComponentGroup, CoverageKind, Period, StartRule, WearPartPeriod
+from claims.domain.vehicle.coverage_terms import Coverage
 
 
 class VehicleRegistered(DomainEvent):
@@ -35,16 +35,7 @@ class CoverageAttached(DomainEvent):
 
     TOPIC = "claims.vehicle.CoverageAttached"
 
-    coverage_id: UUID
-    code: str
-    kind: CoverageKind
-    period: Period
-    start_rule: StartRule
-    starts_on: date
-    ends_on: date
-    start_odometer: Distance
-    component_groups: tuple[ComponentGroup, ...]
-    wear_parts: tuple[WearPartPeriod, ...]
+    coverage: Coverage
 
 
 class OdometerRecorded(DomainEvent):

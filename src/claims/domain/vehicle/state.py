@@ -8,7 +8,7 @@ from uuid import UUID
 from claims.domain.base import Frozen
 from claims.domain.values import Distance, Money
 from claims.domain.vehicle.commands import IdentifierKind
-from claims.domain.vehicle.coverage_terms import ComponentGroup, CoverageKind, Period, StartRule, WearPartPeriod
+from claims.domain.vehicle.coverage_terms import Coverage
 from claims.domain.vehicle.events import (
     CoverageAttached,
     OdometerRecorded,
@@ -16,21 +16,6 @@ from claims.domain.vehicle.events import (
     VehicleEvent,
     VehicleRegistered,
 )
-
-
-class Coverage(Frozen):
-    """A coverage attached to the vehicle, with its fixed start and end."""
-
-    coverage_id: UUID
-    code: str
-    kind: CoverageKind
-    period: Period
-    start_rule: StartRule
-    starts_on: date
-    ends_on: date
-    start_odometer: Distance
-    component_groups: tuple[ComponentGroup, ...]
-    wear_parts: tuple[WearPartPeriod, ...]
 
 
 class Reading(Frozen):
@@ -83,9 +68,7 @@ def evolve(vehicle: Vehicle | None, event: VehicleEvent) -> Vehicle:
         case VehicleRegistered():
             return Vehicle(**event.model_dump(exclude=set()))
         case CoverageAttached():
-            return _existing(vehicle).model_copy(
-                update={"coverages": (*_existing(vehicle).coverages, Coverage(**event.model_dump()))}
-            )
+            return _existing(vehicle).model_copy(update={"coverages": (*_existing(vehicle).coverages, event.coverage)})
         case OdometerRecorded(reading=reading, read_at=read_at):
             current = _existing(vehicle)
             readings = sorted((*current.readings, Reading(reading=reading, read_at=read_at)), key=lambda r: r.read_at)

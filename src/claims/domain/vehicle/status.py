@@ -11,8 +11,8 @@ from claims.domain.base import Frozen
 from claims.domain.calendar import last_day_of_period
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Distance, DistanceUnit
-from claims.domain.vehicle.coverage_terms import Period, WearPart
-from claims.domain.vehicle.state import Coverage, Vehicle
+from claims.domain.vehicle.coverage_terms import Coverage, Period, WearPart
+from claims.domain.vehicle.state import Vehicle
 
 
 class InForce(StrEnum):
