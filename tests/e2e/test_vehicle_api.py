@@ -233,7 +233,12 @@ def test_a_forged_page_token_or_changed_filter_is_invalid(api: Api) -> None:
 def test_waiting_for_a_position_never_reached_ends_at_the_deadline(api: Api) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         api.vehicles.ListVehicles(pb.ListVehiclesRequest(min_position=10_000), timeout=0.5)
-    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED  # type: ignore[attr-defined]
+    error = rich_error(caught.value)
+    assert (error.code, error.reason, error.metadata["min_position"]) == (
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        "READ_MODEL_BEHIND",
+        "10000",
+    )
 
 
 def test_many_concurrent_dealers_on_the_embedded_store_all_succeed(api: Api) -> None:

@@ -17,6 +17,16 @@ class StoreUnavailableError(Exception):
     """Raised by a store that cannot be reached; the request can be retried."""
 
 
+class ReadModelBehindError(Exception):
+    """Raised when a read model has not reached the position a reader asked for within its deadline."""
+
+    def __init__(self, projection: str, wanted: int, reached: int) -> None:
+        super().__init__(f"read model {projection} is at position {reached}, not yet at {wanted}")
+        self.message = str(self)
+        self.reason = "READ_MODEL_BEHIND"
+        self.metadata = {"projection": projection, "min_position": str(wanted), "position": str(reached)}
+
+
 class EventStore(Protocol):
     """An append-only log of streams with a global order."""
 

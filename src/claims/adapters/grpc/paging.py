@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import grpc
 
+from claims.application.ports import ReadModelBehindError
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.projections.runner import ProjectionRunner
 
@@ -66,4 +67,4 @@ def wait_for_position(
     remaining = context.time_remaining()
     timeout = 5.0 if remaining is None else max(0.0, remaining - 0.05)
     if not runner.wait_for(projection, min_position, timeout):
-        context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"the read model has not reached position {min_position} yet")
+        raise ReadModelBehindError(projection, min_position, runner.position(projection))

@@ -6,10 +6,9 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
-from claims.application.ports import StoreUnavailableError
+from claims.application.ports import ReadModelBehindError, StoreUnavailableError
 from claims.domain.errors import (
     AlreadyExistsError,
-    ClaimsError,
     ConcurrentUpdateError,
     FieldViolation,
     InvalidCommandError,
@@ -28,6 +27,7 @@ STATUS_BY_ERROR: dict[type[Exception], grpc.StatusCode] = {
     PreconditionFailedError: grpc.StatusCode.FAILED_PRECONDITION,
     ConcurrentUpdateError: grpc.StatusCode.ABORTED,
     StoreUnavailableError: grpc.StatusCode.UNAVAILABLE,
+    ReadModelBehindError: grpc.StatusCode.DEADLINE_EXCEEDED,
 }
 
 
@@ -77,11 +77,9 @@ def status_for(error: Exception, code: grpc.StatusCode) -> status_pb2.Status:
                 ]
             )
         )
-    message = (
-        error.message if isinstance(error, ClaimsError) else "the store is unavailable; retry with the same request_id"
-    )
+    message = str(getattr(error, "message", error))
     if isinstance(error, StoreUnavailableError):
-        reason = "STORE_UNAVAILABLE"
+        reason, message = "STORE_UNAVAILABLE", "the store is unavailable; retry with the same request_id"
     return rich_status(code, message, reason, metadata, details)
 
 
