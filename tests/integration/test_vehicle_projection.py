@@ -22,14 +22,14 @@ def store(request: pytest.FixtureRequest) -> Persistence:
 
 
 def seed(app: ClaimsApplication) -> int:
-    app.register_vehicle(call(), register_vehicle())
-    app.attach_coverage(call(), attach_coverage())
-    app.record_odometer_reading(call(), record_reading(mi(4000), at(2025, 8, 1)))
-    app.transfer_ownership(call(), transfer(transferred_on=date(2026, 1, 5)))
+    app.handle_vehicle(call(), register_vehicle())
+    app.handle_vehicle(call(), attach_coverage())
+    app.handle_vehicle(call(), record_reading(mi(4000), at(2025, 8, 1)))
+    app.handle_vehicle(call(), transfer(transferred_on=date(2026, 1, 5)))
     eu = register_vehicle(
         identifier=EU_VIN, jurisdiction="EU-DE", dealer_id="D777", price={"amount": "30000", "currency": "EUR"}
     )
-    return app.register_vehicle(call(), eu).position
+    return app.handle_vehicle(call(), eu).position
 
 
 def test_the_read_model_lists_vehicles_with_their_coverages(store: Persistence, clock: FixedClock) -> None:

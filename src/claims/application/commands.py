@@ -1,10 +1,16 @@
-"""The one seam every mutation goes through: load → decide → append with a request record."""
+"""The one seam every mutation goes through: load → decide → append, with a request record.
+
+A command may read several streams and write to several (a claim and the pre-authorization it
+consumes); everything it writes is appended atomically, each stream at the version it was read
+at, together with the request record that makes a retry return the first answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -13,60 +19,90 @@ from claims.application.messages import CallContext, CommandResult, EventMetadat
 from claims.application.ports import EventStore, StreamConflictError
 from claims.application.requests import RequestAccepted, request_digest, request_stream_id
 from claims.domain.base import DomainEvent
-from claims.domain.context import DecisionContext
 from claims.domain.errors import ConcurrencyDetail, ConcurrentUpdateError, RequestIdReusedError
 
 S = TypeVar("S")
-C = TypeVar("C", bound=BaseModel)
-E = TypeVar("E", bound=DomainEvent)
 
 MAX_ATTEMPTS = 5
 
 
-class StreamHandler(Generic[S, C, E]):
-    """Runs commands against one kind of stream, given its ``evolve`` and ``decide``."""
+@dataclass(frozen=True)
+class StreamType(Generic[S]):
+    """How to rebuild one kind of stream's state from its events."""
 
-    def __init__(
-        self,
-        store: EventStore,
-        clock: Callable[[], datetime],
-        evolve: Callable[[S | None, E], S],
-        decide: Callable[[S | None, C, DecisionContext], Sequence[E]],
-    ) -> None:
-        self._store, self._clock, self._evolve, self._decide = store, clock, evolve, decide
+    name: str
+    # evolve(state | None, event) -> state; events come from the store untyped.
+    evolve: Callable[[Any, Any], S]
 
-    def load(self, stream_id: UUID) -> tuple[S | None, int]:
-        """The stream's state and version (0 when it has no events)."""
+    def replay(self, store: EventStore, stream_id: UUID) -> tuple[S | None, int]:
+        """A stream's state and version (0 when it has no events)."""
+        recorded = store.load(stream_id)
         state: S | None = None
-        version = 0
-        for recorded in self._store.load(stream_id):
-            state = self._evolve(state, recorded.event)  # type: ignore[arg-type]
-            version = recorded.version
-        return state, version
+        for each in recorded:
+            state = self.evolve(state, each.event)
+        return state, recorded[-1].version if recorded else 0
 
-    def execute(self, call: CallContext, stream_id: UUID, command: C) -> CommandResult:
+
+@dataclass
+class UnitOfWork:
+    """What one attempt of a command read and decided to write."""
+
+    store: EventStore
+    now: datetime
+    versions: dict[UUID, int] = field(default_factory=dict)
+    pending: dict[UUID, list[DomainEvent]] = field(default_factory=dict)
+
+    def load(self, stream_id: UUID, kind: StreamType[S]) -> S | None:
+        """Read a stream; its version is remembered so the append is checked against it."""
+        state, version = kind.replay(self.store, stream_id)
+        self.versions.setdefault(stream_id, version)
+        return state
+
+    def record(self, stream_id: UUID, events: Sequence[DomainEvent]) -> None:
+        """Queue events for a stream that was loaded in this unit of work."""
+        if stream_id not in self.versions:
+            raise RuntimeError(f"stream {stream_id} must be loaded before it is written")
+        self.pending.setdefault(stream_id, []).extend(events)
+
+
+class CommandRunner:
+    """Runs units of work idempotently, retrying when another writer got there first."""
+
+    def __init__(self, store: EventStore, clock: Callable[[], datetime]) -> None:
+        self._store, self._clock = store, clock
+
+    def run(
+        self, call: CallContext, command: BaseModel, target: UUID, work: Callable[[UnitOfWork], None]
+    ) -> CommandResult:
         """Decide and append once; a retry of the same request returns the first result."""
-        digest = request_digest(command, stream_id, call.expected_version)
+        digest = request_digest(command, target, call.expected_version)
         for _ in range(MAX_ATTEMPTS):
             earlier = self._answered(call, digest)
             if earlier is not None:
                 return earlier
-            state, version = self.load(stream_id)
-            if call.expected_version is not None and call.expected_version != version:
-                raise ConcurrentUpdateError(ConcurrencyDetail(str(stream_id), call.expected_version, version))
-            events = self._decide(state, command, DecisionContext(now=self._clock()))
+            unit = UnitOfWork(self._store, self._clock())
+            work(unit)
+            self._check_expected(call, target, unit.versions.get(target, 0))
             try:
-                return self._append(call, type(command).__name__, digest, stream_id, version, events)
+                return self._append(call, type(command).__name__, digest, target, unit)
             except StreamConflictError:
                 earlier = self._answered(call, digest)
                 if earlier is not None:
                     return earlier
                 if call.expected_version is not None:
-                    raise ConcurrentUpdateError(
-                        ConcurrencyDetail(str(stream_id), call.expected_version, self.load(stream_id)[1])
-                    ) from None
+                    actual = self._current_version(target)
+                    raise ConcurrentUpdateError(ConcurrencyDetail(str(target), call.expected_version, actual)) from None
                 # Someone else wrote first: decide again on the state that now includes their events.
-        raise ConcurrentUpdateError(ConcurrencyDetail(str(stream_id), None, self.load(stream_id)[1]))
+        raise ConcurrentUpdateError(ConcurrencyDetail(str(target), None, self._current_version(target)))
+
+    def _current_version(self, stream_id: UUID) -> int:
+        recorded = self._store.load(stream_id)
+        return recorded[-1].version if recorded else 0
+
+    @staticmethod
+    def _check_expected(call: CallContext, target: UUID, version: int) -> None:
+        if call.expected_version is not None and call.expected_version != version:
+            raise ConcurrentUpdateError(ConcurrencyDetail(str(target), call.expected_version, version))
 
     def _answered(self, call: CallContext, digest: str) -> CommandResult | None:
         request_id = request_stream_id(call.actor, call.request_id)
@@ -84,26 +120,27 @@ class StreamHandler(Generic[S, C, E]):
         assert position is not None
         return CommandResult(stream_id=accepted.stream_id, version=accepted.version, position=position)
 
-    def _append(
-        self, call: CallContext, command: str, digest: str, stream_id: UUID, version: int, events: Sequence[E]
-    ) -> CommandResult:
+    def _append(self, call: CallContext, command: str, digest: str, target: UUID, unit: UnitOfWork) -> CommandResult:
         metadata = EventMetadata(
             actor=call.actor,
             request_id=call.request_id,
             correlation_id=call.correlation_id,
             causation_id=call.request_id,
-            recorded_at=self._clock(),
+            recorded_at=unit.now,
         )
-        new = [NewEvent(stream_id, version + i, event, metadata) for i, event in enumerate(events, start=1)]
-        new_version = version + len(events)
+        new: list[NewEvent] = []
+        for stream_id, events in unit.pending.items():
+            base = unit.versions[stream_id]
+            new += [NewEvent(stream_id, base + i, event, metadata) for i, event in enumerate(events, start=1)]
+        target_version = unit.versions.get(target, 0) + len(unit.pending.get(target, []))
         accepted = RequestAccepted(
             request_id=call.request_id,
             actor=call.actor,
             command=command,
             digest=digest,
-            stream_id=stream_id,
-            version=new_version,
+            stream_id=target,
+            version=target_version,
         )
-        request = NewEvent(request_stream_id(call.actor, call.request_id), 1, accepted, metadata)
-        position = self._store.append([*new, request])
-        return CommandResult(stream_id=stream_id, version=new_version, position=position)
+        new.append(NewEvent(request_stream_id(call.actor, call.request_id), 1, accepted, metadata))
+        position = self._store.append(new)
+        return CommandResult(stream_id=target, version=target_version, position=position)

@@ -15,50 +15,50 @@ from tests.conftest import FixedClock
 
 
 def test_a_mutation_returns_the_stream_version_and_global_position(memory_app: ClaimsApplication) -> None:
-    first = memory_app.register_vehicle(call(), register_vehicle())
-    second = memory_app.attach_coverage(call(), attach_coverage())
+    first = memory_app.handle_vehicle(call(), register_vehicle())
+    second = memory_app.handle_vehicle(call(), attach_coverage())
     assert (first.stream_id, first.version) == (vehicle_id_for(VIN), 1)
     assert second.version == 2
     assert second.position > first.position
 
 
 def test_the_same_request_again_returns_the_first_answer_and_writes_nothing(memory_app: ClaimsApplication) -> None:
-    first = memory_app.register_vehicle(call("req-1"), register_vehicle())
+    first = memory_app.handle_vehicle(call("req-1"), register_vehicle())
     head = memory_app.store.head_position()
-    again = memory_app.register_vehicle(call("req-1"), register_vehicle())
+    again = memory_app.handle_vehicle(call("req-1"), register_vehicle())
     assert again == first
     assert memory_app.store.head_position() == head
 
 
 def test_the_same_request_id_with_another_payload_is_refused(memory_app: ClaimsApplication) -> None:
-    memory_app.register_vehicle(call("req-1"), register_vehicle())
+    memory_app.handle_vehicle(call("req-1"), register_vehicle())
     with pytest.raises(RequestIdReusedError):
-        memory_app.register_vehicle(call("req-1"), register_vehicle(model="Something else"))
+        memory_app.handle_vehicle(call("req-1"), register_vehicle(model="Something else"))
 
 
 def test_request_ids_are_scoped_by_caller(memory_app: ClaimsApplication) -> None:
-    memory_app.register_vehicle(call("req-1", actor="dealer:A"), register_vehicle())
-    result = memory_app.attach_coverage(call("req-1", actor="dealer:B"), attach_coverage())
+    memory_app.handle_vehicle(call("req-1", actor="dealer:A"), register_vehicle())
+    result = memory_app.handle_vehicle(call("req-1", actor="dealer:B"), attach_coverage())
     assert result.version == 2
 
 
 def test_a_stale_expected_version_is_a_conflict(memory_app: ClaimsApplication) -> None:
-    memory_app.register_vehicle(call(), register_vehicle())
-    memory_app.attach_coverage(call(expected_version=1), attach_coverage())
+    memory_app.handle_vehicle(call(), register_vehicle())
+    memory_app.handle_vehicle(call(expected_version=1), attach_coverage())
     with pytest.raises(ConcurrentUpdateError) as caught:
-        memory_app.record_odometer_reading(call(expected_version=1), record_reading(mi(100), at(2025, 5, 1)))
+        memory_app.handle_vehicle(call(expected_version=1), record_reading(mi(100), at(2025, 5, 1)))
     assert caught.value.detail.actual_version == 2
 
 
 def test_a_no_op_still_answers_retries_once(memory_app: ClaimsApplication) -> None:
-    memory_app.register_vehicle(call(), register_vehicle())
-    memory_app.record_odometer_reading(call(), record_reading(mi(100), at(2025, 5, 1)))
-    same = memory_app.record_odometer_reading(call("again"), record_reading(mi(100), at(2025, 5, 1)))
+    memory_app.handle_vehicle(call(), register_vehicle())
+    memory_app.handle_vehicle(call(), record_reading(mi(100), at(2025, 5, 1)))
+    same = memory_app.handle_vehicle(call("again"), record_reading(mi(100), at(2025, 5, 1)))
     assert same.version == 2
 
 
 def test_every_event_carries_who_why_and_when(memory_app: ClaimsApplication, clock: FixedClock) -> None:
-    memory_app.register_vehicle(call("req-9", actor="dealer:D042"), register_vehicle())
+    memory_app.handle_vehicle(call("req-9", actor="dealer:D042"), register_vehicle())
     recorded = memory_app.store.read_all(0, 10)
     assert [r.topic for r in recorded] == ["claims.vehicle.VehicleRegistered", "claims.request.RequestAccepted"]
     meta = recorded[0].metadata
@@ -78,10 +78,10 @@ def test_reading_an_unknown_vehicle_is_not_found(memory_app: ClaimsApplication) 
 
 
 def test_concurrent_writers_without_expected_versions_all_land(memory_app: ClaimsApplication) -> None:
-    memory_app.register_vehicle(call(), register_vehicle())
+    memory_app.handle_vehicle(call(), register_vehicle())
     readings = [record_reading(mi(100 + i), at(2025, 5, 1 + i)) for i in range(20)]
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda c: memory_app.record_odometer_reading(call(), c), readings))
+        results = list(pool.map(lambda c: memory_app.handle_vehicle(call(), c), readings))
     assert sorted(r.version for r in results) == list(range(2, 22))
     vehicle, version = memory_app.get_vehicle(VIN)
     assert (len(vehicle.vehicle.readings), version) == (20, 21)

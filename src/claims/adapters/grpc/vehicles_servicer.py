@@ -40,14 +40,14 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
         self, request: pb.RegisterVehicleRequest, context: grpc.ServicerContext
     ) -> pb.RegisterVehicleResponse:
         call = call_context(context, request.request_id)
-        result = self._app.register_vehicle(call, vehicle_requests.register_vehicle(request))
+        result = self._app.handle_vehicle(call, vehicle_requests.register_vehicle(request))
         return pb.RegisterVehicleResponse(result=_result(result))
 
     def AttachCoverage(
         self, request: pb.AttachCoverageRequest, context: grpc.ServicerContext
     ) -> pb.AttachCoverageResponse:
         call = call_context(context, request.request_id, _expected(request))
-        result = self._app.attach_coverage(call, vehicle_requests.attach_coverage(request))
+        result = self._app.handle_vehicle(call, vehicle_requests.attach_coverage(request))
         return pb.AttachCoverageResponse(
             result=_result(result), coverage_id=str(coverage_id_for(result.stream_id, request.code))
         )
@@ -56,14 +56,14 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
         self, request: pb.RecordOdometerReadingRequest, context: grpc.ServicerContext
     ) -> pb.RecordOdometerReadingResponse:
         call = call_context(context, request.request_id, _expected(request))
-        result = self._app.record_odometer_reading(call, vehicle_requests.record_odometer_reading(request))
+        result = self._app.handle_vehicle(call, vehicle_requests.record_odometer_reading(request))
         return pb.RecordOdometerReadingResponse(result=_result(result))
 
     def TransferOwnership(
         self, request: pb.TransferOwnershipRequest, context: grpc.ServicerContext
     ) -> pb.TransferOwnershipResponse:
         call = call_context(context, request.request_id, _expected(request))
-        result = self._app.transfer_ownership(call, vehicle_requests.transfer_ownership(request))
+        result = self._app.handle_vehicle(call, vehicle_requests.transfer_ownership(request))
         return pb.TransferOwnershipResponse(result=_result(result))
 
     def GetVehicle(self, request: pb.GetVehicleRequest, context: grpc.ServicerContext) -> pb.GetVehicleResponse:
