@@ -36,6 +36,14 @@ def serve(
     overrides = {k: v for k, v in {"listen": listen, "store_url": store}.items() if v}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     _configure_logging(settings.log_level)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("claims").info("received %s, finishing in-flight calls", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         engine = start_engine(settings)
     except NotMigratedError as e:
@@ -48,14 +56,6 @@ def serve(
         engine.port,
         engine.persistence.location.describe(),
     )
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logging.getLogger("claims").info("received %s, finishing in-flight calls", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     stop.wait()
     engine.stop()
     logging.getLogger("claims").info("stopped")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from claims.adapters.grpc.server import SERVICE_NAMES
+
 CLAIMS = [sys.executable, "-m", "claims"]
 GRPCURL = shutil.which("grpcurl", path=str(Path(sys.executable).parent))
 
@@ -56,11 +58,8 @@ def test_grpcurl_lists_the_services_and_registers_a_vehicle(served: tuple[subpro
     listed = subprocess.run(
         [GRPCURL, "-plaintext", f"127.0.0.1:{port}", "list"], capture_output=True, text=True, timeout=30
     )
-    assert listed.stdout.split() == [
-        "claims.api.v1.VehicleService",
-        "grpc.health.v1.Health",
-        "grpc.reflection.v1alpha.ServerReflection",
-    ]
+    expected = {*SERVICE_NAMES, "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}
+    assert set(listed.stdout.split()) == expected
     body = json.loads((Path(__file__).parents[2] / "docs" / "examples" / "register_vehicle.json").read_text())
     method = "claims.api.v1.VehicleService/RegisterVehicle"
     registered = subprocess.run(
@@ -86,3 +85,32 @@ def test_sigterm_stops_the_server_cleanly(served: tuple[subprocess.Popen[str], i
     rest = process.stderr.read()
     assert "received SIGTERM, finishing in-flight calls" in rest
     assert "stopped" in rest
+
+
+def test_a_call_in_flight_when_sigterm_arrives_still_gets_its_answer(served: tuple[subprocess.Popen[str], int]) -> None:
+    import threading
+    import time
+
+    import grpc
+
+    from claims.api.v1 import vehicles_pb2, vehicles_pb2_grpc
+    from tests.e2e.conftest import rich_error
+
+    process, port = served
+    outcome: list[str] = []
+
+    def slow_call() -> None:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = vehicles_pb2_grpc.VehicleServiceStub(channel)
+            try:
+                stub.ListVehicles(vehicles_pb2.ListVehiclesRequest(min_position=10_000), timeout=2)
+            except grpc.RpcError as e:
+                outcome.append(rich_error(e).reason)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    caller.join()
+    assert outcome == ["READ_MODEL_BEHIND"]  # the handler ran to its own end, not cut off by the shutdown
+    assert process.wait(timeout=30) == 0
