@@ -16,3 +16,23 @@ def vehicle_id_for(identifier: str) -> UUID:
 def coverage_id_for(vehicle_id: UUID, code: str) -> UUID:
     """The id of the coverage ``code`` on a vehicle."""
     return uuid5(COVERAGE_NAMESPACE, f"/vehicles/{vehicle_id}/coverages/{code}")
+
+
+REPAIR_ORDER_NAMESPACE = UUID("0eed3b59-b9e9-44bc-ba69-4f1248b971ab")
+CLAIM_NAMESPACE = UUID("9e7485ae-d0a1-4cbd-9708-d06d18c8b653")
+PREAUTH_NAMESPACE = UUID("f215828e-91dd-4428-9113-a2a97a6e716d")
+
+
+def repair_order_id_for(dealer_id: str, ro_number: str) -> UUID:
+    """The stream id of a dealer's repair order: RO numbers are unique per dealer."""
+    return uuid5(REPAIR_ORDER_NAMESPACE, f"/dealers/{dealer_id}/repair-orders/{ro_number}")
+
+
+def claim_id_for(dealer_id: str, claim_number: str) -> UUID:
+    """The stream id of a dealer's warranty claim: claim numbers are unique per dealer."""
+    return uuid5(CLAIM_NAMESPACE, f"/dealers/{dealer_id}/claims/{claim_number}")
+
+
+def preauth_id_for(dealer_id: str, preauth_number: str) -> UUID:
+    """The stream id of a dealer's pre-authorization request."""
+    return uuid5(PREAUTH_NAMESPACE, f"/dealers/{dealer_id}/pre-authorizations/{preauth_number}")

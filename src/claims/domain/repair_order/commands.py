@@ -1,0 +1,78 @@
+"""What a dealer system asks of a repair order: open it, record findings and pauses, close it."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from claims.domain.base import Frozen
+from claims.domain.errors import FieldValueError
+from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart
+from claims.domain.values import Distance, Reference, Text
+from claims.domain.vehicle.commands import Identifier
+
+
+class RepairOrderRef(Frozen):
+    """The natural key every repair-order command names: the dealer and its RO number."""
+
+    dealer_id: Reference
+    ro_number: Reference
+
+
+class OpenRepairOrder(RepairOrderRef):
+    """Open a repair order when the customer agrees to the repair."""
+
+    vin: Identifier
+    opened_at: AwareDatetime
+    odometer_in: Distance
+    complaint: Text
+
+
+class RecordRepairWork(RepairOrderRef):
+    """Record what was found and done; a later record replaces an earlier one while the RO is open."""
+
+    cause: Text
+    correction: Text
+    defect: DefectKey
+    parts_replaced: tuple[ReplacedPart, ...] = Field(default=(), max_length=50)
+
+    @model_validator(mode="after")
+    def _distinct_parts(self) -> Self:
+        numbers = [p.part_number for p in self.parts_replaced]
+        if len(set(numbers)) != len(numbers):
+            raise FieldValueError("parts_replaced", "a part number is listed twice; record its quantity instead")
+        return self
+
+
+class RecordRepairPause(RepairOrderRef):
+    """Record an interval the statutes exclude from repair time."""
+
+    kind: PauseKind
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.ended_at <= self.started_at:
+            raise FieldValueError("ended_at", "a pause ends after it starts")
+        return self
+
+
+class CloseRepairOrder(RepairOrderRef):
+    """Close the repair order when the vehicle is handed back."""
+
+    closed_at: AwareDatetime
+    odometer_out: Distance
+
+
+RepairOrderCommand = OpenRepairOrder | RecordRepairWork | RecordRepairPause | CloseRepairOrder
+
+__all__ = [
+    "CloseRepairOrder",
+    "OpenRepairOrder",
+    "RecordRepairPause",
+    "RecordRepairWork",
+    "RepairOrderCommand",
+    "RepairOrderRef",
+]
