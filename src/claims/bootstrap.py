@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import grpc
 from grpc_health.v1 import health, health_pb2
 
+from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
@@ -82,7 +83,10 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         directory = VehicleDirectory(persistence.database)
         runner.start()
     server, port, health_servicer = create_server(
-        VehicleServicer(app, directory, runner), settings.listen, max_workers=settings.max_workers
+        VehicleServicer(app, directory, runner),
+        RepairOrderServicer(app),
+        settings.listen,
+        max_workers=settings.max_workers,
     )
     server.start()
     engine = Engine(settings, persistence, app, runner, server, port, health_servicer)

@@ -58,3 +58,21 @@ def reading_request(value: str, read_at: str, **overrides: Any) -> pb.RecordOdom
     }
     body.update(overrides)
     return json_format.ParseDict(body, pb.RecordOdometerReadingRequest())
+
+
+def open_ro_request(ro_number: str = "RO-1001", opened_at: str = "2025-06-02T08:00:00Z", **overrides: Any) -> Any:
+    from claims.api.v1 import repair_orders_pb2
+
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()),
+        "dealer_id": "D042",
+        "ro_number": ro_number,
+        "vin": VIN,
+        "opened_at": opened_at,
+        "odometer_in": {"value": "5000", "unit": "DISTANCE_UNIT_MI"},
+        "complaint": "engine misfires under load",
+    }
+    body.update(overrides)
+    return json_format.ParseDict(
+        {k: v for k, v in body.items() if v is not None}, repair_orders_pb2.OpenRepairOrderRequest()
+    )

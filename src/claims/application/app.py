@@ -8,13 +8,16 @@ from datetime import date, datetime
 from claims.application.commands import CommandRunner, UnitOfWork
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
-from claims.application.streams import VEHICLES
+from claims.application.streams import REPAIR_ORDERS, VEHICLES
 from claims.domain.context import DecisionContext
 from claims.domain.errors import NotFoundError
-from claims.domain.ids import vehicle_id_for
+from claims.domain.ids import repair_order_id_for, vehicle_id_for
+from claims.domain.repair_order import decide as repair_order
+from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RepairOrderCommand
+from claims.domain.repair_order.state import RepairOrder
 from claims.domain.values import Distance
 from claims.domain.vehicle import decide as vehicle
-from claims.domain.vehicle.commands import VehicleCommand
+from claims.domain.vehicle.commands import RecordOdometerReading, VehicleCommand
 from claims.domain.vehicle.status import VehicleStatus, vehicle_status
 
 
@@ -36,6 +39,32 @@ class ClaimsApplication:
 
         return self.runner.run(call, command, vehicle_id, work)
 
+    def handle_repair_order(self, call: CallContext, command: RepairOrderCommand) -> CommandResult:
+        """Open, record work or a pause on, or close a repair order; intake and hand-back readings go on the vehicle."""
+        ro_id = repair_order_id_for(command.dealer_id, command.ro_number)
+
+        def work(unit: UnitOfWork) -> None:
+            ctx = DecisionContext(now=unit.now)
+            order = unit.load(ro_id, REPAIR_ORDERS)
+            unit.record(ro_id, repair_order.decide(order, command, ctx))
+            reading = _odometer_reading(command, order)
+            if reading is not None:
+                vehicle_id = vehicle_id_for(reading.identifier)
+                state = unit.load(vehicle_id, VEHICLES)
+                unit.record(vehicle_id, vehicle.decide(state, reading, ctx))
+
+        return self.runner.run(call, command, ro_id, work)
+
+    def get_repair_order(self, dealer_id: str, ro_number: str) -> tuple[RepairOrder, int]:
+        """A repair order and its version."""
+        state, version = REPAIR_ORDERS.replay(self.store, repair_order_id_for(dealer_id, ro_number))
+        if state is None:
+            raise NotFoundError(
+                f"dealer {dealer_id} has no repair order {ro_number}",
+                metadata={"dealer_id": dealer_id, "ro_number": ro_number},
+            )
+        return state, version
+
     def get_vehicle(
         self, identifier: str, on: date | None = None, odometer: Distance | None = None
     ) -> tuple[VehicleStatus, int]:
@@ -46,3 +75,14 @@ class ClaimsApplication:
                 f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier}
             )
         return vehicle_status(state, on or self.clock().date(), odometer), version
+
+
+def _odometer_reading(command: RepairOrderCommand, order: RepairOrder | None) -> RecordOdometerReading | None:
+    """The odometer at intake and at hand-back are readings of the vehicle as well."""
+    match command:
+        case OpenRepairOrder():
+            return RecordOdometerReading(identifier=command.vin, reading=command.odometer_in, read_at=command.opened_at)
+        case CloseRepairOrder() if order is not None:
+            return RecordOdometerReading(identifier=order.vin, reading=command.odometer_out, read_at=command.closed_at)
+        case _:
+            return None

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from claims.application.commands import StreamType
+from claims.domain.repair_order.state import RepairOrder
+from claims.domain.repair_order.state import evolve as evolve_repair_order
 from claims.domain.vehicle.state import Vehicle
 from claims.domain.vehicle.state import evolve as evolve_vehicle
 
 VEHICLES: StreamType[Vehicle] = StreamType("vehicle", evolve_vehicle)
+
+REPAIR_ORDERS: StreamType[RepairOrder] = StreamType("repair_order", evolve_repair_order)

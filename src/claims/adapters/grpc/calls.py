@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 import grpc
 
@@ -33,3 +34,8 @@ def call_context(context: grpc.ServicerContext, request_id: str, expected_versio
     return CallContext(
         actor=actor, request_id=request_id, correlation_id=correlation, expected_version=expected_version
     )
+
+
+def expected_version(request: Any) -> int | None:
+    """The request's optional ``expected_version``, None when unset."""
+    return int(request.expected_version) if request.HasField("expected_version") else None

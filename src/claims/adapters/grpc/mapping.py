@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from claims.api.v1 import common_pb2 as common
 from claims.api.v1 import vehicles_pb2 as pb
+from claims.application.messages import CommandResult
 from claims.domain.errors import FieldValueError, FieldViolation, InvalidCommandError
 from claims.domain.values import Distance, Money
 from claims.domain.vehicle.coverage_terms import Period
@@ -124,12 +125,12 @@ def period_status_to_proto(status: PeriodStatus) -> pb.PeriodStatus:
         state=enum_number(status.state, pb.CoverageState, "COVERAGE_STATE_"),
         in_force=status.in_force,
         ends_on=status.ends_on.isoformat(),
-        distance_used=_plain(status.distance_used),
-        distance_remaining="" if status.distance_remaining is None else _plain(status.distance_remaining),
+        distance_used=plain(status.distance_used),
+        distance_remaining="" if status.distance_remaining is None else plain(status.distance_remaining),
     )
 
 
-def _plain(value: Decimal) -> str:
+def plain(value: Decimal) -> str:
     """A decimal without exponent noise, rounded to what an odometer shows."""
     return f"{value.quantize(Decimal('0.1')).normalize():f}"
 
@@ -196,6 +197,10 @@ def vehicle_to_proto(status: VehicleStatus, version: int) -> pb.Vehicle:
         evaluated_on=status.on.isoformat(),
         evaluated_odometer=distance_to_proto(status.odometer),
     )
+
+
+def mutation_result(result: CommandResult) -> common.MutationResult:
+    return common.MutationResult(stream_id=str(result.stream_id), version=result.version, position=result.position)
 
 
 def has(message: Message, field: str) -> bool:

@@ -5,27 +5,16 @@ from __future__ import annotations
 import grpc
 
 from claims.adapters.grpc import mapping, vehicle_requests
-from claims.adapters.grpc.calls import call_context
+from claims.adapters.grpc.calls import call_context, expected_version
+from claims.adapters.grpc.mapping import mutation_result
 from claims.adapters.grpc.paging import PageRequest, wait_for_position
-from claims.api.v1 import common_pb2 as common
 from claims.api.v1 import vehicles_pb2 as pb
 from claims.api.v1 import vehicles_pb2_grpc as pb_grpc
 from claims.application.app import ClaimsApplication
-from claims.application.messages import CommandResult
 from claims.domain.ids import coverage_id_for
 from claims.domain.values import Distance
 from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory
-
-
-def _result(result: CommandResult) -> common.MutationResult:
-    return common.MutationResult(stream_id=str(result.stream_id), version=result.version, position=result.position)
-
-
-def _expected(
-    request: pb.AttachCoverageRequest | pb.RecordOdometerReadingRequest | pb.TransferOwnershipRequest,
-) -> int | None:
-    return request.expected_version if request.HasField("expected_version") else None
 
 
 class VehicleServicer(pb_grpc.VehicleServiceServicer):
@@ -41,30 +30,30 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
     ) -> pb.RegisterVehicleResponse:
         call = call_context(context, request.request_id)
         result = self._app.handle_vehicle(call, vehicle_requests.register_vehicle(request))
-        return pb.RegisterVehicleResponse(result=_result(result))
+        return pb.RegisterVehicleResponse(result=mutation_result(result))
 
     def AttachCoverage(
         self, request: pb.AttachCoverageRequest, context: grpc.ServicerContext
     ) -> pb.AttachCoverageResponse:
-        call = call_context(context, request.request_id, _expected(request))
+        call = call_context(context, request.request_id, expected_version(request))
         result = self._app.handle_vehicle(call, vehicle_requests.attach_coverage(request))
         return pb.AttachCoverageResponse(
-            result=_result(result), coverage_id=str(coverage_id_for(result.stream_id, request.code))
+            result=mutation_result(result), coverage_id=str(coverage_id_for(result.stream_id, request.code))
         )
 
     def RecordOdometerReading(
         self, request: pb.RecordOdometerReadingRequest, context: grpc.ServicerContext
     ) -> pb.RecordOdometerReadingResponse:
-        call = call_context(context, request.request_id, _expected(request))
+        call = call_context(context, request.request_id, expected_version(request))
         result = self._app.handle_vehicle(call, vehicle_requests.record_odometer_reading(request))
-        return pb.RecordOdometerReadingResponse(result=_result(result))
+        return pb.RecordOdometerReadingResponse(result=mutation_result(result))
 
     def TransferOwnership(
         self, request: pb.TransferOwnershipRequest, context: grpc.ServicerContext
     ) -> pb.TransferOwnershipResponse:
-        call = call_context(context, request.request_id, _expected(request))
+        call = call_context(context, request.request_id, expected_version(request))
         result = self._app.handle_vehicle(call, vehicle_requests.transfer_ownership(request))
-        return pb.TransferOwnershipResponse(result=_result(result))
+        return pb.TransferOwnershipResponse(result=mutation_result(result))
 
     def GetVehicle(self, request: pb.GetVehicleRequest, context: grpc.ServicerContext) -> pb.GetVehicleResponse:
         on = mapping.parse_date(request.as_of_date, "as_of_date")
