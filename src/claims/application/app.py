@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
+from claims.application.claims import run_claim_command, run_preauth_command
 from claims.application.commands import CommandRunner, UnitOfWork
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
-from claims.application.streams import REPAIR_ORDERS, VEHICLES
+from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, VEHICLES
+from claims.domain.claim.commands import ClaimCommand
+from claims.domain.claim.context import ClaimPolicy
+from claims.domain.claim.packs import CLAIMS_POLICY_2026_1
+from claims.domain.claim.state import Claim
 from claims.domain.context import DecisionContext
 from claims.domain.errors import NotFoundError
-from claims.domain.ids import repair_order_id_for, vehicle_id_for
+from claims.domain.ids import claim_id_for, preauth_id_for, repair_order_id_for, vehicle_id_for
+from claims.domain.preauth.commands import PreAuthCommand
+from claims.domain.preauth.state import PreAuthorization
 from claims.domain.repair_order import decide as repair_order
 from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RepairOrderCommand
 from claims.domain.repair_order.state import RepairOrder
@@ -24,10 +31,51 @@ from claims.domain.vehicle.status import VehicleStatus, vehicle_status
 class ClaimsApplication:
     """Entry point for every caller: adapters translate, this class does the work."""
 
-    def __init__(self, store: EventStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Callable[[], datetime],
+        *,
+        policy: ClaimPolicy = CLAIMS_POLICY_2026_1,
+        part_usage: Mapping[str, int] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.runner = CommandRunner(store, clock)
+        self.policy = policy
+        self.part_usage = dict(part_usage or {})
+
+    def handle_claim(self, call: CallContext, command: ClaimCommand) -> CommandResult:
+        """File, correct, review, appeal, withdraw or settle a claim."""
+        claim_id = claim_id_for(command.dealer_id, command.claim_number)
+        return self.runner.run(
+            call, command, claim_id, lambda unit: run_claim_command(unit, command, self.policy, self.part_usage)
+        )
+
+    def get_claim(self, dealer_id: str, claim_number: str) -> tuple[Claim, int]:
+        """A claim with every version and decision, and its version."""
+        state, version = CLAIMS.replay(self.store, claim_id_for(dealer_id, claim_number))
+        if state is None:
+            raise NotFoundError(
+                f"dealer {dealer_id} has no claim {claim_number}",
+                metadata={"dealer_id": dealer_id, "claim_number": claim_number},
+            )
+        return state, version
+
+    def handle_preauth(self, call: CallContext, command: PreAuthCommand) -> CommandResult:
+        """Request, decide, consume or expire a pre-authorization."""
+        preauth_id = preauth_id_for(command.dealer_id, command.preauth_number)
+        return self.runner.run(call, command, preauth_id, lambda unit: run_preauth_command(unit, command))
+
+    def get_preauth(self, dealer_id: str, preauth_number: str) -> tuple[PreAuthorization, int]:
+        """A pre-authorization and its version."""
+        state, version = PREAUTHS.replay(self.store, preauth_id_for(dealer_id, preauth_number))
+        if state is None:
+            raise NotFoundError(
+                f"dealer {dealer_id} has no pre-authorization {preauth_number}",
+                metadata={"dealer_id": dealer_id, "preauth_number": preauth_number},
+            )
+        return state, version
 
     def handle_vehicle(self, call: CallContext, command: VehicleCommand) -> CommandResult:
         """Register a vehicle, attach a coverage, record a reading or a transfer."""

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from claims.application.commands import StreamType
+from claims.domain.claim.state import Claim
+from claims.domain.claim.state import evolve as evolve_claim
+from claims.domain.preauth.state import PreAuthorization
+from claims.domain.preauth.state import evolve as evolve_preauth
 from claims.domain.repair_order.state import RepairOrder
 from claims.domain.repair_order.state import evolve as evolve_repair_order
 from claims.domain.vehicle.state import Vehicle
@@ -11,3 +15,5 @@ from claims.domain.vehicle.state import evolve as evolve_vehicle
 VEHICLES: StreamType[Vehicle] = StreamType("vehicle", evolve_vehicle)
 
 REPAIR_ORDERS: StreamType[RepairOrder] = StreamType("repair_order", evolve_repair_order)
+CLAIMS: StreamType[Claim] = StreamType("claim", evolve_claim)
+PREAUTHS: StreamType[PreAuthorization] = StreamType("preauth", evolve_preauth)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Self
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -66,13 +67,30 @@ class CloseRepairOrder(RepairOrderRef):
     odometer_out: Distance
 
 
-RepairOrderCommand = OpenRepairOrder | RecordRepairWork | RecordRepairPause | CloseRepairOrder
+class LinkClaim(RepairOrderRef):
+    """Record that a claim (re)states these RO lines; the RO is where duplicate lines are caught."""
+
+    claim_id: UUID
+    line_nos: tuple[int, ...] = Field(min_length=1, max_length=99)
+
+
+class ReleaseClaim(RepairOrderRef):
+    """A withdrawn claim no longer holds its RO lines."""
+
+    claim_id: UUID
+
+
+RepairOrderCommand = (
+    OpenRepairOrder | RecordRepairWork | RecordRepairPause | CloseRepairOrder | LinkClaim | ReleaseClaim
+)
 
 __all__ = [
     "CloseRepairOrder",
+    "LinkClaim",
     "OpenRepairOrder",
     "RecordRepairPause",
     "RecordRepairWork",
+    "ReleaseClaim",
     "RepairOrderCommand",
     "RepairOrderRef",
 ]

@@ -16,13 +16,17 @@ from claims.domain.errors import (
 from claims.domain.ids import repair_order_id_for, vehicle_id_for
 from claims.domain.repair_order.commands import (
     CloseRepairOrder,
+    LinkClaim,
     OpenRepairOrder,
     RecordRepairPause,
     RecordRepairWork,
+    ReleaseClaim,
     RepairOrderCommand,
     RepairOrderRef,
 )
 from claims.domain.repair_order.events import (
+    RepairOrderClaimLinked,
+    RepairOrderClaimReleased,
     RepairOrderClosed,
     RepairOrderEvent,
     RepairOrderOpened,
@@ -48,6 +52,10 @@ def decide(
             return _record_pause(_open_order(repair_order, command), command, ctx)
         case CloseRepairOrder():
             return _close(_existing(repair_order, command), command, ctx)
+        case LinkClaim():
+            return _link(_existing(repair_order, command), command)
+        case ReleaseClaim():
+            return _release(_existing(repair_order, command), command)
 
 
 def _subject(command: RepairOrderRef) -> str:
@@ -158,3 +166,16 @@ def _check_close(repair_order: RepairOrder, command: CloseRepairOrder, ctx: Deci
         violations.append(FieldViolation("odometer_out", f"lower than the odometer in of {odometer_in}"))
     if violations:
         raise InvalidCommandError(violations)
+
+
+def _link(repair_order: RepairOrder, command: LinkClaim) -> list[RepairOrderEvent]:
+    lines = tuple(sorted(set(command.line_nos)))
+    if any(c.claim_id == command.claim_id and c.line_nos == lines for c in repair_order.claims):
+        return []
+    return [RepairOrderClaimLinked(claim_id=command.claim_id, line_nos=lines)]
+
+
+def _release(repair_order: RepairOrder, command: ReleaseClaim) -> list[RepairOrderEvent]:
+    if all(c.claim_id != command.claim_id for c in repair_order.claims):
+        return []
+    return [RepairOrderClaimReleased(claim_id=command.claim_id)]

@@ -59,6 +59,37 @@ class RepairOrderClosed(DomainEvent):
     days_out_of_service: int
 
 
-RepairOrderEvent = RepairOrderOpened | RepairWorkRecorded | RepairPauseRecorded | RepairOrderClosed
+class RepairOrderClaimLinked(DomainEvent):
+    """A claim states these lines of the repair order (replacing what it stated before)."""
 
-register_events(RepairOrderOpened, RepairWorkRecorded, RepairPauseRecorded, RepairOrderClosed)
+    TOPIC = "claims.repair_order.RepairOrderClaimLinked"
+
+    claim_id: UUID
+    line_nos: tuple[int, ...]
+
+
+class RepairOrderClaimReleased(DomainEvent):
+    """A withdrawn claim let go of its lines."""
+
+    TOPIC = "claims.repair_order.RepairOrderClaimReleased"
+
+    claim_id: UUID
+
+
+RepairOrderEvent = (
+    RepairOrderOpened
+    | RepairWorkRecorded
+    | RepairPauseRecorded
+    | RepairOrderClosed
+    | RepairOrderClaimLinked
+    | RepairOrderClaimReleased
+)
+
+register_events(
+    RepairOrderOpened,
+    RepairWorkRecorded,
+    RepairPauseRecorded,
+    RepairOrderClosed,
+    RepairOrderClaimLinked,
+    RepairOrderClaimReleased,
+)

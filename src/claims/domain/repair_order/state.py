@@ -9,6 +9,8 @@ from uuid import UUID
 
 from claims.domain.base import Frozen
 from claims.domain.repair_order.events import (
+    RepairOrderClaimLinked,
+    RepairOrderClaimReleased,
     RepairOrderClosed,
     RepairOrderEvent,
     RepairOrderOpened,
@@ -33,6 +35,13 @@ class RepairWork(Frozen):
     parts_replaced: tuple[ReplacedPart, ...]
 
 
+class LinkedClaim(Frozen):
+    """A claim and the RO lines it states."""
+
+    claim_id: UUID
+    line_nos: tuple[int, ...]
+
+
 class RepairOrder(Frozen):
     """The current state of one repair order."""
 
@@ -52,6 +61,7 @@ class RepairOrder(Frozen):
     repair_hours: Decimal | None = None
     excluded_hours: Decimal | None = None
     days_out_of_service: int | None = None
+    claims: tuple[LinkedClaim, ...] = ()
 
     @property
     def repair_date(self) -> date:
@@ -75,6 +85,13 @@ def evolve(repair_order: RepairOrder | None, event: RepairOrderEvent) -> RepairO
             pause = RepairPause(**event.model_dump())
             pauses = tuple(sorted((*current.pauses, pause), key=lambda p: p.started_at))
             return current.model_copy(update={"pauses": pauses})
+        case RepairOrderClaimLinked(claim_id=claim_id, line_nos=line_nos):
+            current = _existing(repair_order)
+            others = tuple(c for c in current.claims if c.claim_id != claim_id)
+            return current.model_copy(update={"claims": (*others, LinkedClaim(claim_id=claim_id, line_nos=line_nos))})
+        case RepairOrderClaimReleased(claim_id=claim_id):
+            current = _existing(repair_order)
+            return current.model_copy(update={"claims": tuple(c for c in current.claims if c.claim_id != claim_id)})
         case RepairOrderClosed():
             return _existing(repair_order).model_copy(update={"status": RepairOrderStatus.CLOSED, **dict(event)})
 
