@@ -36,3 +36,11 @@ def claim_id_for(dealer_id: str, claim_number: str) -> UUID:
 def preauth_id_for(dealer_id: str, preauth_number: str) -> UUID:
     """The stream id of a dealer's pre-authorization request."""
     return uuid5(PREAUTH_NAMESPACE, f"/dealers/{dealer_id}/pre-authorizations/{preauth_number}")
+
+
+CONTRACT_NAMESPACE = UUID("1f026512-dacb-4f27-a549-e71cb0884d57")
+
+
+def contract_id_for(insurer_id: str, contract_number: str) -> UUID:
+    """The stream id of an insurer's service contract: contract numbers are unique per insurer."""
+    return uuid5(CONTRACT_NAMESPACE, f"/insurers/{insurer_id}/contracts/{contract_number}")
