@@ -29,9 +29,15 @@ class Figure:
 
 
 def run(
-    name: str, target: str, clients: int, seconds: float, make_call: Callable[[grpc.Channel, int, int], None]
+    name: str,
+    target: str,
+    clients: int,
+    seconds: float,
+    make_call: Callable[[grpc.Channel, int, int], None],
+    per_client: int | None = None,
 ) -> Figure:
-    """Call ``make_call(channel, client, n)`` from ``clients`` threads until ``seconds`` pass."""
+    """Call ``make_call(channel, client, n)`` from ``clients`` threads until ``seconds`` pass
+    (or, with ``per_client``, until each client has made that many calls)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     start = threading.Barrier(clients + 1)
@@ -42,7 +48,7 @@ def run(
             grpc.channel_ready_future(channel).result(timeout=10)
             start.wait()
             n = 0
-            while not stop.is_set():
+            while not stop.is_set() and (per_client is None or n < per_client):
                 t0 = time.perf_counter()
                 try:
                     make_call(channel, i, n)
@@ -56,8 +62,9 @@ def run(
         t.start()
     start.wait()
     began = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
+    if per_client is None:
+        time.sleep(seconds)
+        stop.set()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began

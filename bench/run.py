@@ -22,7 +22,7 @@ import grpc
 import psycopg
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench import load, machine
+from bench import claims_load, load, machine
 from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,14 +61,26 @@ def register_call(run_id: str) -> Callable[[grpc.Channel, int, int], None]:
     return call
 
 
-def measure(store: str, store_url: str, clients: int, seconds: float) -> list[load.Figure]:
+def measure(store: str, store_url: str, clients: int, seconds: float, claims: int) -> list[load.Figure]:
     process, target = start_server(store_url)
     try:
         run_id = uuid.uuid4().hex[:6].upper()
         load.run("warm-up", target, clients, 1.0, health_call)
         baseline = load.run(f"{store}: health Check (baseline)", target, clients, seconds, health_call)
         register = load.run(f"{store}: RegisterVehicle", target, clients, seconds, register_call(run_id))
-        return [baseline, register]
+        per_client = max(1, claims // clients)
+        setup = load.run("setup", target, clients, 0, claims_load.setup_call(run_id), per_client=per_client)
+        if setup.errors:
+            raise SystemExit(f"setting up repair orders failed {setup.errors} times")
+        filed = load.run(
+            f"{store}: FileClaim (3 lines, all checks)",
+            target,
+            clients,
+            0,
+            claims_load.file_call(run_id),
+            per_client=per_client,
+        )
+        return [baseline, register, filed]
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -110,15 +122,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--claims", type=int, default=800, help="claims filed per store (split across the clients)")
     parser.add_argument("--postgres", default=DEFAULT_PG, help="DSN; empty to skip PostgreSQL")
     args = parser.parse_args()
     figures: list[load.Figure] = []
     with tempfile.TemporaryDirectory() as folder:
-        figures += measure("sqlite", f"sqlite:///{folder}/bench.db", args.clients, args.seconds)
+        figures += measure("sqlite", f"sqlite:///{folder}/bench.db", args.clients, args.seconds, args.claims)
     if args.postgres:
         schema = f"claims_bench_{uuid.uuid4().hex[:8]}"
         try:
-            figures += measure("postgresql", f"{args.postgres}?schema={schema}", args.clients, args.seconds)
+            figures += measure(
+                "postgresql", f"{args.postgres}?schema={schema}", args.clients, args.seconds, args.claims
+            )
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

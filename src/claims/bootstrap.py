@@ -11,13 +11,17 @@ from datetime import UTC, datetime
 import grpc
 from grpc_health.v1 import health, health_pb2
 
+from claims.adapters.grpc.claims_servicer import ClaimServicer
+from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
+from claims.adapters.reference import load_part_usage
 from claims.application.app import ClaimsApplication
 from claims.config import Settings
+from claims.projections.claims import ClaimDirectory, ClaimProjection
 from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory, VehicleProjection
 
@@ -76,15 +80,18 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
     location = parse_store_url(settings.store_url)
     require_migrated(location, settings.migrations_dir)
     persistence = open_store(location)
-    app = ClaimsApplication(persistence.events, clock)
-    runner = directory = None
+    app = ClaimsApplication(persistence.events, clock, part_usage=load_part_usage(settings.part_usage_file))
+    runner = directory = claim_directory = None
     if persistence.database is not None:
-        runner = ProjectionRunner(persistence.events, persistence.database, [VehicleProjection()])
+        runner = ProjectionRunner(persistence.events, persistence.database, [VehicleProjection(), ClaimProjection()])
         directory = VehicleDirectory(persistence.database)
+        claim_directory = ClaimDirectory(persistence.database)
         runner.start()
     server, port, health_servicer = create_server(
         VehicleServicer(app, directory, runner),
         RepairOrderServicer(app),
+        ClaimServicer(app, claim_directory, runner),
+        PreAuthorizationServicer(app),
         settings.listen,
         max_workers=settings.max_workers,
     )

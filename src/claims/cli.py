@@ -8,6 +8,7 @@ import sys
 import threading
 from types import FrameType
 
+import grpc
 import typer
 
 from claims.adapters.persistence.factory import parse_store_url
@@ -75,6 +76,19 @@ def migrate(
         raise typer.Exit(code=1 if pending else 0)
     applied = apply_migrations(location, settings.migrations_dir)
     typer.echo(f"{location.describe()}: " + (f"applied {', '.join(applied)}" if applied else "already up to date"))
+
+
+@cli.command()
+def demo(target: str = typer.Option("127.0.0.1:50051", help="host:port of a running `claims serve`.")) -> None:
+    """Play a day at a dealership against a running server, through the public API only, and summarise it."""
+    from claims.demo import run
+
+    try:
+        for line in run(target):
+            typer.echo(line)
+    except grpc.FutureTimeoutError:
+        typer.echo(f"claims demo: no server answers at {target}; start one with `make run`", err=True)
+        raise typer.Exit(code=1) from None
 
 
 def main() -> None:

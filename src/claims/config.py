@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     listen: str = Field(default="127.0.0.1:50051", description="host:port the gRPC server binds")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     migrations_dir: Path = Field(default=REPO_ROOT / "migrations", description="folder holding sqlite/ and postgresql/")
+    part_usage_file: Path = Field(
+        default=REPO_ROOT / "reference" / "part_usage.json",
+        description="JSON object: part number → the most one vehicle carries (for the claim quantity check)",
+    )
     grace_seconds: float = Field(default=10.0, ge=0, description="how long in-flight calls may finish on shutdown")
     max_workers: int = Field(default=16, ge=1, le=256, description="gRPC server threads")
     health_interval_seconds: float = Field(default=2.0, gt=0, description="how often the store's health is checked")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,25 @@ from grpc_status import rpc_status
 
 from claims.adapters.persistence.factory import StoreLocation
 from claims.adapters.persistence.migrations import apply_migrations
-from claims.api.v1 import vehicles_pb2_grpc
+from claims.api.v1 import (
+    claims_pb2,
+    claims_pb2_grpc,
+    preauthorizations_pb2_grpc,
+    repair_orders_pb2_grpc,
+    vehicles_pb2_grpc,
+)
 from claims.bootstrap import Engine, start_engine
 from claims.config import Settings
 from tests.conftest import MIGRATIONS, FixedClock
+from tests.e2e.requests import (
+    ODOMETER_IN,
+    RO_OPENED_AT,
+    close_ro_request,
+    coverage_request,
+    open_ro_request,
+    register_request,
+    work_request,
+)
 
 
 @dataclass
@@ -27,12 +43,20 @@ class Api:
     engine: Engine
     channel: grpc.Channel
     vehicles: vehicles_pb2_grpc.VehicleServiceStub
+    repair_orders: repair_orders_pb2_grpc.RepairOrderServiceStub = field(init=False)
+    claims: claims_pb2_grpc.ClaimServiceStub = field(init=False)
+    preauths: preauthorizations_pb2_grpc.PreAuthorizationServiceStub = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repair_orders = repair_orders_pb2_grpc.RepairOrderServiceStub(self.channel)
+        self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
+        self.preauths = preauthorizations_pb2_grpc.PreAuthorizationServiceStub(self.channel)
 
     def head(self) -> int:
         return self.engine.persistence.events.head_position()
 
 
-def _serve(store_url: str, location: StoreLocation, clock: FixedClock) -> Iterator[Api]:
+def _serve(store_url: str, location: StoreLocation, clock: Callable[[], datetime]) -> Iterator[Api]:
     apply_migrations(location, MIGRATIONS)
     settings = Settings(store_url=store_url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS)
     engine = start_engine(settings, clock)
@@ -42,6 +66,17 @@ def _serve(store_url: str, location: StoreLocation, clock: FixedClock) -> Iterat
     finally:
         channel.close()
         engine.stop(grace=1)
+
+
+@pytest.fixture
+def live_api(tmp_path: Path) -> Iterator[Api]:
+    """A server on the real clock, for clients (like the demo) that date things relative to today."""
+    from claims.bootstrap import utc_now
+
+    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    from claims.adapters.persistence.factory import parse_store_url
+
+    yield from _serve(url, parse_store_url(url), utc_now)
 
 
 @pytest.fixture
@@ -58,6 +93,26 @@ def pg_api(postgres_schema: StoreLocation, clock: FixedClock) -> Iterator[Api]:
 
     url = f"{POSTGRES_DSN}{'&' if '?' in POSTGRES_DSN else '?'}schema={postgres_schema.schema}"
     yield from _serve(url, postgres_schema, clock)
+
+
+def _with_closed_repair_order(api: Api) -> Api:
+    """A covered vehicle and its repair order RO-1001, worked and closed five days before the tests' clock."""
+    api.vehicles.RegisterVehicle(register_request(), timeout=5)
+    api.vehicles.AttachCoverage(coverage_request(), timeout=5)
+    api.repair_orders.OpenRepairOrder(open_ro_request(opened_at=RO_OPENED_AT, odometer_in=ODOMETER_IN), timeout=5)
+    api.repair_orders.RecordRepairWork(work_request(), timeout=5)
+    api.repair_orders.CloseRepairOrder(close_ro_request(), timeout=5)
+    return api
+
+
+@pytest.fixture
+def claims_api(api: Api) -> Api:
+    return _with_closed_repair_order(api)
+
+
+@pytest.fixture
+def pg_claims_api(pg_api: Api) -> Api:
+    return _with_closed_repair_order(pg_api)
 
 
 @dataclass
@@ -90,3 +145,16 @@ def rich_error(error: grpc.RpcError) -> RichError:
         fields={v.field: v.description for v in bad.field_violations},
         preconditions=list(failure.violations),
     )
+
+
+def get_claim(api: Api, claim_number: str = "C-1001") -> claims_pb2.Claim:
+    return api.claims.GetClaim(claims_pb2.GetClaimRequest(dealer_id="D042", claim_number=claim_number), timeout=5).claim
+
+
+def refused(api: Api, call: Any, request: Any) -> RichError:
+    """Call, expect a failure, check nothing was stored, return what the client saw."""
+    head = api.head()
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request, timeout=5)
+    assert api.head() == head
+    return rich_error(caught.value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
+from claims.api.v1 import claims_pb2, preauthorizations_pb2, repair_orders_pb2
 from claims.api.v1 import vehicles_pb2 as pb
 from tests.builders import VIN
 
@@ -61,8 +62,6 @@ def reading_request(value: str, read_at: str, **overrides: Any) -> pb.RecordOdom
 
 
 def open_ro_request(ro_number: str = "RO-1001", opened_at: str = "2025-06-02T08:00:00Z", **overrides: Any) -> Any:
-    from claims.api.v1 import repair_orders_pb2
-
     body: dict[str, Any] = {
         "request_id": str(uuid.uuid4()),
         "dealer_id": "D042",
@@ -76,3 +75,99 @@ def open_ro_request(ro_number: str = "RO-1001", opened_at: str = "2025-06-02T08:
     return json_format.ParseDict(
         {k: v for k, v in body.items() if v is not None}, repair_orders_pb2.OpenRepairOrderRequest()
     )
+
+
+# --- repair order worked and closed, claims and pre-authorizations -------------------------------
+
+RO_OPENED_AT = "2026-11-16T08:00:00Z"  # a week before the tests' clock (2026-11-23T09:30Z)
+RO_CLOSED_AT = "2026-11-18T17:00:00Z"  # five days before it: well inside the 30-day filing limit
+ODOMETER_IN = {"value": "15100", "unit": "DISTANCE_UNIT_MI"}
+CAUSAL_PART = "12638824"
+
+
+def _parse(message: Any, body: dict[str, Any]) -> Any:
+    return json_format.ParseDict({k: v for k, v in body.items() if v is not None}, message)
+
+
+def work_request(**overrides: Any) -> Any:
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "dealer_id": "D042", "ro_number": "RO-1001",
+        "cause": "cracked coil boot", "correction": "replaced ignition coil",
+        "defect": {"causal_part_number": CAUSAL_PART, "failure_code": "P0300"},
+        "parts_replaced": [{"part_number": CAUSAL_PART, "quantity": 1}],
+    }  # fmt: skip
+    return _parse(repair_orders_pb2.RecordRepairWorkRequest(), body | overrides)
+
+
+def close_ro_request(**overrides: Any) -> Any:
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "dealer_id": "D042", "ro_number": "RO-1001", "closed_at": RO_CLOSED_AT,
+        "odometer_out": {"value": "15104", "unit": "DISTANCE_UNIT_MI"},
+    }  # fmt: skip
+    return _parse(repair_orders_pb2.CloseRepairOrderRequest(), body | overrides)
+
+
+def usd(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": "USD"}
+
+
+def labour_line(line_no: int = 1, **item: Any) -> dict[str, Any]:
+    """2.5 h × 185.00 = 462.50."""
+    return {"line_no": line_no, "labour": {"operation_code": "ENG001", "hours": "2.5", "rate": usd("185.00")} | item}
+
+
+def part_line(line_no: int = 2, **item: Any) -> dict[str, Any]:
+    """The causal part, to be returned: 1 × 120.25."""
+    fields = {"part_number": CAUSAL_PART, "quantity": 1, "unit_price": usd("120.25"), "causal": True,
+              "return_required": True}  # fmt: skip
+    return {"line_no": line_no, "part": fields | item}
+
+
+def claim_header(**overrides: Any) -> dict[str, Any]:
+    return {
+        "odometer": ODOMETER_IN,
+        "defect": {"causal_part_number": CAUSAL_PART, "failure_code": "P0300"},
+        "component_group": "COMPONENT_GROUP_ENGINE",
+        "complaint": "engine misfires under load",
+        "cause": "cracked coil boot",
+        "correction": "replaced ignition coil",
+    } | overrides
+
+
+def file_claim_request(**overrides: Any) -> Any:
+    """A NORMAL_REPAIR claim C-1001 on RO-1001: labour 462.50 + causal part 120.25 = 582.75 USD."""
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "dealer_id": "D042", "claim_number": "C-1001",
+        "claim_type": "CLAIM_TYPE_NORMAL_REPAIR", "ro_number": "RO-1001", "vin": VIN, "header": claim_header(),
+        "currency": "USD", "lines": [labour_line(), part_line()],
+    }  # fmt: skip
+    return _parse(claims_pb2.FileClaimRequest(), body | overrides)
+
+
+def claim_request(message: type[Any], claim_number: str = "C-1001", **fields: Any) -> Any:
+    """Any claim mutation: a fresh request id, dealer D042, the claim number, then ``fields``."""
+    body = {"request_id": str(uuid.uuid4()), "dealer_id": "D042", "claim_number": claim_number} | fields
+    return _parse(message(), body)
+
+
+def decide_request(line_no: int, decision: str = "APPROVE", claim_number: str = "C-1001", **fields: Any) -> Any:
+    body = {"line_no": line_no, "decision": f"LINE_DECISION_{decision}", "decided_by": "desk-7"} | fields
+    return claim_request(claims_pb2.DecideClaimLineRequest, claim_number, **body)
+
+
+def preauth_request(**overrides: Any) -> Any:
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "dealer_id": "D042", "preauth_number": "PA-1001", "vin": VIN,
+        "ro_number": "RO-1001", "estimated_amount": usd("2000.00"), "labour_hours": "2.5", "main_part_count": 0,
+        "reason": "ignition coil and harness replacement",
+    }  # fmt: skip
+    return _parse(preauthorizations_pb2.RequestPreAuthorizationRequest(), body | overrides)
+
+
+def decide_preauth_request(decision: str = "APPROVE", **overrides: Any) -> Any:
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "dealer_id": "D042", "preauth_number": "PA-1001",
+        "decision": f"PRE_AUTHORIZATION_DECISION_{decision}", "decided_by": "desk-7",
+        "expires_on": "2026-12-31" if decision == "APPROVE" else None,
+    }  # fmt: skip
+    return _parse(preauthorizations_pb2.DecidePreAuthorizationRequest(), body | overrides)

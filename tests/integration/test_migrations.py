@@ -41,13 +41,17 @@ def test_sqlite_migrations_create_the_table_the_library_creates(tmp_path: Path) 
 
 def test_migrating_twice_applies_nothing_the_second_time(tmp_path: Path) -> None:
     location = sqlite_location(tmp_path)
-    assert apply_migrations(location, MIGRATIONS) == ["0001_event_store", "0002_vehicle_read_model"]
+    assert apply_migrations(location, MIGRATIONS) == [
+        "0001_event_store",
+        "0002_vehicle_read_model",
+        "0003_claim_read_model",
+    ]
     assert apply_migrations(location, MIGRATIONS) == []
     assert pending_migrations(location, MIGRATIONS) == []
 
 
 def test_an_unmigrated_store_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    with pytest.raises(NotMigratedError, match=r"not migrated: 2 pending migration\(s\) .*Run `claims migrate` first"):
+    with pytest.raises(NotMigratedError, match=r"not migrated: 3 pending migration\(s\) .*Run `claims migrate` first"):
         require_migrated(sqlite_location(tmp_path), MIGRATIONS)
 
 

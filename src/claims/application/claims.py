@@ -23,7 +23,12 @@ from claims.domain.context import DecisionContext
 from claims.domain.errors import NotFoundError
 from claims.domain.ids import claim_id_for, preauth_id_for, repair_order_id_for, vehicle_id_for
 from claims.domain.preauth import decide as preauth_rules
-from claims.domain.preauth.commands import ConsumePreAuthorization, PreAuthCommand, RequestPreAuthorization
+from claims.domain.preauth.commands import (
+    ConsumePreAuthorization,
+    PreAuthCommand,
+    ReleasePreAuthorization,
+    RequestPreAuthorization,
+)
 from claims.domain.repair_order import decide as repair_order_rules
 from claims.domain.repair_order.commands import LinkClaim, ReleaseClaim
 from claims.domain.repair_order.state import RepairOrder
@@ -105,6 +110,18 @@ def _follow_up(unit: UnitOfWork, command: ClaimCommand, claim: Claim, ctx: Claim
     elif isinstance(command, WithdrawClaim):
         release = ReleaseClaim(dealer_id=claim.dealer_id, ro_number=claim.ro_number, claim_id=claim.claim_id)
         unit.record(ro_id, repair_order_rules.decide(unit.load(ro_id, REPAIR_ORDERS), release, now))
+        if claim.current.preauth_number is not None:
+            _release_preauth(unit, claim, claim.current.preauth_number, now)
+
+
+def _release_preauth(unit: UnitOfWork, claim: Claim, preauth_number: str, now: DecisionContext) -> None:
+    preauth_id = preauth_id_for(claim.dealer_id, preauth_number)
+    preauth = unit.load(preauth_id, PREAUTHS)
+    if preauth is not None:
+        give_back = ReleasePreAuthorization(
+            dealer_id=claim.dealer_id, preauth_number=preauth_number, claim_id=claim.claim_id
+        )
+        unit.record(preauth_id, preauth_rules.decide(preauth, give_back, now))
 
 
 def run_preauth_command(unit: UnitOfWork, command: PreAuthCommand) -> None:

@@ -105,3 +105,16 @@ def test_refusals_store_nothing(app: ClaimsApplication) -> None:
     with pytest.raises(PreconditionFailedError, match="already"):
         app.handle_claim(call(), approve)
     assert app.store.head_position() == head
+
+
+def test_withdrawing_a_claim_gives_its_preauthorization_back(app: ClaimsApplication) -> None:
+    ref = {"dealer_id": cb.DEALER, "preauth_number": cb.PREAUTH_NUMBER}
+    app.handle_preauth(call(), RequestPreAuthorization(**ref, vin=cb.VIN, ro_number=cb.RO_NUMBER,
+                       estimated_amount=cb.usd("3000.00"), labour_hours=Decimal(10), main_part_count=0,
+                       reason="transmission replacement"))  # fmt: skip
+    app.handle_preauth(call(), DecidePreAuthorization(**ref, decision="APPROVE", decided_by=cb.DESK,
+                                                      expires_on=date(2026, 4, 1)))  # fmt: skip
+    app.handle_claim(call(), cb.file_claim(preauth_number=cb.PREAUTH_NUMBER))
+    assert app.get_preauth(cb.DEALER, cb.PREAUTH_NUMBER)[0].status == PreAuthStatus.CONSUMED
+    app.handle_claim(call(), WithdrawClaim(dealer_id=cb.DEALER, claim_number=cb.CLAIM_NUMBER, reason="wrong RO"))
+    assert app.get_preauth(cb.DEALER, cb.PREAUTH_NUMBER)[0].status == PreAuthStatus.APPROVED

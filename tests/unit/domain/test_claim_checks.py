@@ -398,3 +398,19 @@ def test_every_rule_runs_so_the_trace_shows_every_finding() -> None:
     assert outcomes["odometer_plausible"] == RETURN
     assert event.version.routed_to == ClaimStatus.REJECTED
     assert len(event.version.reasons) == 3
+
+
+def test_a_claim_up_to_the_preauthorized_amount_passes_and_one_cent_more_is_rejected() -> None:
+    at_limit = filed(above_threshold_with_preauth(), preauth=approved_preauth(approved_amount=usd("1500.01")))
+    assert finding(at_limit, "preauthorized_when_required").outcome == PASS
+    above = filed(above_threshold_with_preauth(), preauth=approved_preauth(approved_amount=usd("1500.00")))
+    result = finding(above, "preauthorized_when_required")
+    assert result.outcome == REJECT
+    assert "the claimed 1500.01 USD is above the 1500.00 USD PA-1001 authorized" in (result.reason or "")
+
+
+def test_a_preauthorization_for_another_repair_order_does_not_authorize() -> None:
+    other_ro = given(preauth_requested(ro_number="RO-9999"), preauth_approved())
+    result = finding(filed(above_threshold_with_preauth(), preauth=other_ro), "preauthorized_when_required")
+    assert result.outcome == REJECT
+    assert "is for repair order RO-9999, not RO-1001" in (result.reason or "")

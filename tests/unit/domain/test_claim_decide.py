@@ -453,3 +453,12 @@ def test_a_paid_claim_cannot_be_withdrawn() -> None:
     with pytest.raises(PreconditionFailedError) as caught:
         when(given(claim_filed(), *approved_in_full(), claim_paid()), withdraw())
     assert caught.value.reason == "CLAIM_PAID"
+
+
+def test_a_stated_total_that_the_lines_do_not_add_up_to_is_invalid_and_a_matching_one_files() -> None:
+    with pytest.raises(InvalidCommandError) as caught:
+        decide(None, file_claim(stated_total=usd("582.74")), claim_context())
+    assert [(v.field, v.description) for v in caught.value.violations] == [
+        ("stated_total", "the lines add up to 582.75 USD, not 582.74 USD")
+    ]
+    assert decide(None, file_claim(stated_total=usd("582.75")), claim_context())

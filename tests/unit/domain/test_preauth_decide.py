@@ -175,3 +175,23 @@ def test_a_lapsed_approval_still_covers_a_repair_done_before_it_expired() -> Non
     assert lapsed.status == PreAuthStatus.EXPIRED
     assert decide(lapsed, consume(repair_date=date(2026, 3, 30)), DecisionContext(now=at(2026, 4, 5)))
     assert decide(lapsed, ExpirePreAuthorization(**KEY), CTX) == []
+
+
+def test_a_withdrawn_claims_preauthorization_is_released_once_and_only_by_that_claim() -> None:
+    from claims.domain.preauth.commands import ReleasePreAuthorization
+    from claims.domain.preauth.events import PreAuthorizationConsumed, PreAuthorizationReleased
+    from claims.domain.preauth.state import evolve
+
+    claim_id, other = uuid4(), uuid4()
+    consumed = given(
+        preauth_requested(),
+        preauth_approved(),
+        PreAuthorizationConsumed(claim_id=claim_id, repair_date=date(2026, 3, 2), consumed_at=NOW),
+    )
+    ref = KEY
+    assert decide(consumed, ReleasePreAuthorization(**ref, claim_id=other), CTX) == []
+    (released,) = decide(consumed, ReleasePreAuthorization(**ref, claim_id=claim_id), CTX)
+    assert released == PreAuthorizationReleased(claim_id=claim_id, released_at=NOW)
+    again = evolve(consumed, released)
+    assert (again.status, again.consumed_by) == (PreAuthStatus.APPROVED, None)
+    assert decide(again, ReleasePreAuthorization(**ref, claim_id=claim_id), CTX) == []

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from claims.domain.errors import AlreadyExistsError, InvalidCommandError
+from claims.domain.values import Distance
 from claims.domain.vehicle.events import CoverageAttached
 from claims.domain.vehicle.state import Vehicle
 from claims.domain.vehicle.status import InForce, vehicle_status
@@ -100,3 +101,15 @@ def test_without_a_reading_the_latest_one_recorded_by_that_date_is_used() -> Non
     vehicle = given(cn_vehicle(odometer_at_delivery=km(0)))
     assert vehicle is not None
     assert str(vehicle_status(vehicle, date(2025, 5, 1), None).odometer) == "0 KM"
+
+
+def test_a_time_only_coverage_on_an_hour_meter_product_is_evaluated_in_hours() -> None:
+    product = register_vehicle(
+        identifier="PUMP-0001", identifier_kind="SERIAL", odometer_at_delivery={"value": 0, "unit": "HOURS"}
+    )
+    vehicle = given(
+        product, attach_coverage(identifier="PUMP-0001", period={"months": 24}, component_groups=["WHOLE_PRODUCT"])
+    )
+    assert vehicle is not None
+    status = vehicle_status(vehicle, date(2026, 1, 1), Distance(value=Decimal(300), unit="HOURS")).coverages[0].status
+    assert (status.state, status.distance_used, status.distance_remaining) == (InForce.IN_FORCE, Decimal(300), None)

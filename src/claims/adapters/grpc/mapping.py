@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -28,7 +28,17 @@ def build(model: type[M], fields: Mapping[str, Any], prefix: str = "") -> M:
     try:
         return model.model_validate(dict(fields))
     except ValidationError as e:
-        raise InvalidCommandError([_violation(err, prefix) for err in e.errors(include_url=False)]) from None
+        errors = e.errors(include_url=False)
+        raise InvalidCommandError(
+            [_violation(err, prefix) for err in errors if not _consequence(err, errors)]
+        ) from None
+
+
+def _consequence(err: Any, errors: list[Any]) -> bool:
+    """A sequence "too short after validation" is only so because some of its items were invalid."""
+    loc = tuple(err["loc"])
+    inside = (tuple(other["loc"]) for other in errors)
+    return bool(err["type"] == "too_short") and any(len(o) > len(loc) and o[: len(loc)] == loc for o in inside)
 
 
 def _violation(err: Any, prefix: str) -> FieldViolation:
@@ -92,6 +102,20 @@ def timestamp_value(message: Timestamp, has: bool) -> Any:
         return f"out of range ({message.seconds}s)"
 
 
+def optional_timestamp(moment: datetime | None) -> Timestamp | None:
+    """A timestamp, or None to leave the field unset."""
+    return None if moment is None else timestamp_to_proto(moment)
+
+
+def optional_text(value: str | None) -> str:
+    return value or ""
+
+
+def optional_day(day: date | None) -> str:
+    """YYYY-MM-DD, or empty."""
+    return "" if day is None else day.isoformat()
+
+
 def parse_date(value: str, field: str) -> date | None:
     """An optional YYYY-MM-DD query parameter."""
     if not value:
@@ -133,6 +157,11 @@ def period_status_to_proto(status: PeriodStatus) -> pb.PeriodStatus:
 def plain(value: Decimal) -> str:
     """A decimal without exponent noise, rounded to what an odometer shows."""
     return f"{value.quantize(Decimal('0.1')).normalize():f}"
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as typed (``2.5``, not ``2.5E+0``), its places kept."""
+    return f"{value:f}"
 
 
 def timestamp_to_proto(moment: Any) -> Timestamp:

@@ -8,10 +8,19 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from claims.adapters.grpc.claims_servicer import ClaimServicer
 from claims.adapters.grpc.interceptors import ErrorInterceptor
+from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
-from claims.api.v1 import repair_orders_pb2, repair_orders_pb2_grpc
+from claims.api.v1 import (
+    claims_pb2,
+    claims_pb2_grpc,
+    preauthorizations_pb2,
+    preauthorizations_pb2_grpc,
+    repair_orders_pb2,
+    repair_orders_pb2_grpc,
+)
 from claims.api.v1 import vehicles_pb2 as pb
 from claims.api.v1 import vehicles_pb2_grpc as pb_grpc
 
@@ -19,11 +28,19 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 SERVICE_NAMES = (
     pb.DESCRIPTOR.services_by_name["VehicleService"].full_name,
     repair_orders_pb2.DESCRIPTOR.services_by_name["RepairOrderService"].full_name,
+    claims_pb2.DESCRIPTOR.services_by_name["ClaimService"].full_name,
+    preauthorizations_pb2.DESCRIPTOR.services_by_name["PreAuthorizationService"].full_name,
 )
 
 
 def create_server(
-    vehicles: VehicleServicer, repair_orders: RepairOrderServicer, address: str, *, max_workers: int = 16
+    vehicles: VehicleServicer,
+    repair_orders: RepairOrderServicer,
+    claims: ClaimServicer,
+    preauths: PreAuthorizationServicer,
+    address: str,
+    *,
+    max_workers: int = 16,
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to ``address``; port 0 picks a free port."""
     server = grpc.server(
@@ -40,6 +57,8 @@ def create_server(
     )
     pb_grpc.add_VehicleServiceServicer_to_server(vehicles, server)
     repair_orders_pb2_grpc.add_RepairOrderServiceServicer_to_server(repair_orders, server)
+    claims_pb2_grpc.add_ClaimServiceServicer_to_server(claims, server)
+    preauthorizations_pb2_grpc.add_PreAuthorizationServiceServicer_to_server(preauths, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

@@ -11,7 +11,7 @@ from claims.domain.claim.lines import LineItem, LineNo, PartLine, line_moneys
 from claims.domain.claim.values import ClaimHeader, ClaimType, DeductionReason, LineDecision
 from claims.domain.errors import FieldValueError
 from claims.domain.preauth.commands import PositiveMoney
-from claims.domain.values import Currency, Reference, Text
+from claims.domain.values import Currency, Money, Reference, Text
 from claims.domain.vehicle.commands import Identifier
 
 
@@ -29,6 +29,8 @@ class ClaimContent(ClaimRef):
     currency: Currency
     lines: tuple[LineItem, ...] = Field(min_length=1, max_length=99)
     preauth_number: Reference | None = None
+    # What the dealer's system says the lines come to; when given, the engine's own sum must agree.
+    stated_total: Money | None = None
 
     @model_validator(mode="after")
     def _consistent_lines(self) -> Self:

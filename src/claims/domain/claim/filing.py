@@ -106,6 +106,11 @@ def _draft(
     command: ClaimContent, claim_id: UUID, claim_type: ClaimType, ro: RepairOrder, version_no: int
 ) -> ClaimDraft:
     lines = tuple(price(item, command.currency) for item in command.lines)
+    computed = totals(lines, command.currency)
+    if command.stated_total is not None and command.stated_total != computed.total:
+        raise InvalidCommandError(
+            [FieldViolation("stated_total", f"the lines add up to {computed.total}, not {command.stated_total}")]
+        )
     return ClaimDraft(
         claim_id=claim_id,
         claim_type=claim_type,
@@ -117,7 +122,7 @@ def _draft(
         repair_opened_at=ro.opened_at,
         repair_closed_at=ro.closed_at,
         lines=lines,
-        totals=totals(lines, command.currency),
+        totals=computed,
         preauth_number=command.preauth_number,
     )
 

@@ -76,8 +76,20 @@ class ConsumePreAuthorization(PreAuthRef):
     repair_date: date
 
 
+class ReleasePreAuthorization(PreAuthRef):
+    """Give an approval back when the claim that used it is withdrawn."""
+
+    claim_id: UUID
+
+
 class ExpirePreAuthorization(PreAuthRef):
     """Mark an unused approval as lapsed once its expiry date has passed."""
 
 
-PreAuthCommand = RequestPreAuthorization | DecidePreAuthorization | ConsumePreAuthorization | ExpirePreAuthorization
+PreAuthCommand = (
+    RequestPreAuthorization
+    | DecidePreAuthorization
+    | ConsumePreAuthorization
+    | ReleasePreAuthorization
+    | ExpirePreAuthorization
+)

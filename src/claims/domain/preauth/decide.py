@@ -19,6 +19,7 @@ from claims.domain.preauth.commands import (
     PreAuthCommand,
     PreAuthDecision,
     PreAuthRef,
+    ReleasePreAuthorization,
     RequestPreAuthorization,
 )
 from claims.domain.preauth.events import (
@@ -27,6 +28,7 @@ from claims.domain.preauth.events import (
     PreAuthorizationConsumed,
     PreAuthorizationExpired,
     PreAuthorizationRejected,
+    PreAuthorizationReleased,
     PreAuthorizationRequested,
 )
 from claims.domain.preauth.state import PreAuthorization, PreAuthStatus
@@ -41,6 +43,8 @@ def decide(preauth: PreAuthorization | None, command: PreAuthCommand, ctx: Decis
             return _decide(_existing(preauth, command), command, ctx)
         case ConsumePreAuthorization():
             return _consume(_existing(preauth, command), command, ctx)
+        case ReleasePreAuthorization():
+            return _release(_existing(preauth, command), command, ctx)
         case ExpirePreAuthorization():
             return _expire(_existing(preauth, command), command, ctx)
 
@@ -125,6 +129,12 @@ def _consume(preauth: PreAuthorization, command: ConsumePreAuthorization, ctx: D
             f"the approval expired on {preauth.expires_on}, before the repair on {command.repair_date}",
         )
     return [PreAuthorizationConsumed(claim_id=command.claim_id, repair_date=command.repair_date, consumed_at=ctx.now)]
+
+
+def _release(preauth: PreAuthorization, command: ReleasePreAuthorization, ctx: DecisionContext) -> list[PreAuthEvent]:
+    if preauth.status != PreAuthStatus.CONSUMED or preauth.consumed_by != command.claim_id:
+        return []
+    return [PreAuthorizationReleased(claim_id=command.claim_id, released_at=ctx.now)]
 
 
 def _expire(preauth: PreAuthorization, command: ExpirePreAuthorization, ctx: DecisionContext) -> list[PreAuthEvent]:

@@ -60,6 +60,15 @@ class PreAuthorizationConsumed(DomainEvent):
     consumed_at: datetime
 
 
+class PreAuthorizationReleased(DomainEvent):
+    """The claim that used the approval was withdrawn; the approval can be used again."""
+
+    TOPIC = "claims.preauth.PreAuthorizationReleased"
+
+    claim_id: UUID
+    released_at: datetime
+
+
 class PreAuthorizationExpired(DomainEvent):
     """The approval lapsed unused after ``expires_on``."""
 
@@ -74,6 +83,7 @@ PreAuthEvent = (
     | PreAuthorizationApproved
     | PreAuthorizationRejected
     | PreAuthorizationConsumed
+    | PreAuthorizationReleased
     | PreAuthorizationExpired
 )
 
@@ -82,5 +92,6 @@ register_events(
     PreAuthorizationApproved,
     PreAuthorizationRejected,
     PreAuthorizationConsumed,
+    PreAuthorizationReleased,
     PreAuthorizationExpired,
 )

@@ -15,6 +15,7 @@ from claims.domain.preauth.events import (
     PreAuthorizationConsumed,
     PreAuthorizationExpired,
     PreAuthorizationRejected,
+    PreAuthorizationReleased,
     PreAuthorizationRequested,
 )
 from claims.domain.values import Money
@@ -75,6 +76,9 @@ def evolve(preauth: PreAuthorization | None, event: PreAuthEvent) -> PreAuthoriz
             return _existing(preauth).model_copy(update=update)
         case PreAuthorizationConsumed(claim_id=claim_id, consumed_at=consumed_at):
             update = {"status": PreAuthStatus.CONSUMED, "consumed_by": claim_id, "consumed_at": consumed_at}
+            return _existing(preauth).model_copy(update=update)
+        case PreAuthorizationReleased():
+            update = {"status": PreAuthStatus.APPROVED, "consumed_by": None, "consumed_at": None}
             return _existing(preauth).model_copy(update=update)
         case PreAuthorizationExpired():
             return _existing(preauth).model_copy(update={"status": PreAuthStatus.EXPIRED})

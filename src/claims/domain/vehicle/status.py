@@ -56,7 +56,9 @@ class CoverageStatus(Frozen):
 def evaluate_period(period: Period, starts_on: date, start: Distance, on: date, odometer: Distance) -> PeriodStatus:
     """In force from ``starts_on`` through the day before the anniversary, up to and including the limit."""
     ends_on = last_day_of_period(starts_on, period.months)
-    used = max(Decimal(0), odometer.to(period.distance_unit) - start.to(period.distance_unit))
+    # A period without a usage limit says nothing about units: measure usage as the odometer does.
+    unit = period.distance_unit if period.distance_limit is not None else odometer.unit
+    used = max(Decimal(0), odometer.to(unit) - start.to(unit))
     remaining = None if period.distance_limit is None else max(Decimal(0), period.distance_limit - used)
     if on < starts_on:
         state = InForce.NOT_STARTED

@@ -52,10 +52,16 @@ def _problem(draft: ClaimDraft, preauth: PreAuthorization | None) -> str | None:
         return "none was found" if draft.preauth_number else "none was named"
     if preauth.dealer_id != draft.dealer_id or preauth.vin != draft.vin:
         return f"{preauth.preauth_number} is for dealer {preauth.dealer_id}, vehicle {preauth.vin}"
+    if preauth.ro_number != draft.ro_number:
+        return f"{preauth.preauth_number} is for repair order {preauth.ro_number}, not {draft.ro_number}"
     if not preauth.approved:
         return f"{preauth.preauth_number} is {preauth.status.value}, not approved"
     if not preauth.covers(draft.repair_date):
         return f"{preauth.preauth_number} expired on {preauth.expires_on}, before the repair on {draft.repair_date}"
     if preauth.consumed_by not in (None, draft.claim_id):
         return f"{preauth.preauth_number} was used by claim {preauth.consumed_by}"
+    limit = preauth.approved_amount or preauth.estimated_amount
+    total = draft.totals.total
+    if limit.currency != total.currency or total.amount > limit.amount:
+        return f"the claimed {total} is above the {limit} {preauth.preauth_number} authorized"
     return None

@@ -1,0 +1,262 @@
+"""Read model: one row per claim with its status and totals (table rm_claims), listed by dealer, VIN or status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from claims.adapters.persistence.database import Database, Row, Transaction
+from claims.application.messages import RecordedEvent
+from claims.domain.claim.events import (
+    ChargebackIssued,
+    ClaimAppealed,
+    ClaimDecided,
+    ClaimFiled,
+    ClaimLineDecided,
+    ClaimPaid,
+    ClaimResubmitted,
+    ClaimReturned,
+    ClaimWithdrawn,
+    DeductionApplied,
+    PartInspected,
+    PartReceived,
+    PartReturnRequested,
+)
+from claims.domain.claim.lines import money, zero
+from claims.domain.claim.submission import ClaimVersion
+from claims.domain.claim.values import ClaimStatus
+from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.domain.values import Money
+
+_CURSOR_SEPARATOR = "|"
+
+
+def _instant(moment: datetime) -> str:
+    """An instant as fixed-width UTC ISO text: SQLite compares it as text, so text order must be time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _amount(value: Money) -> str:
+    return str(value.amount)
+
+
+class ClaimProjection:
+    """Keeps rm_claims in step with claim events."""
+
+    name = "claims"
+
+    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+        match event.event:
+            case ClaimFiled() as e:
+                self._filed(tx, event, e)
+            case ClaimResubmitted() as e:
+                self._resubmitted(tx, event, e.version)
+            case ClaimDecided() as e:
+                self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
+                    "status": e.outcome.value, "approved": _amount(e.approved_total),
+                    "decided": _instant(e.decided_at),
+                })  # fmt: skip
+            case ClaimReturned():
+                self._touch(tx, event, "status = :status", {"status": ClaimStatus.RETURNED.value})
+            case ClaimAppealed():
+                # Only a rejection is appealed: nothing was approved, and the rejection no longer stands.
+                self._touch(
+                    tx, event, "status = :status, decided_at = NULL", {"status": ClaimStatus.UNDER_REVIEW.value}
+                )
+            case ClaimWithdrawn():
+                self._touch(tx, event, "status = :status", {"status": ClaimStatus.WITHDRAWN.value})
+            case ClaimPaid() as e:
+                self._touch(tx, event, "status = :status, paid_total = :paid, paid_at = :paid_at", {
+                    "status": ClaimStatus.PAID.value, "paid": _amount(e.total), "paid_at": _instant(e.paid_at),
+                })  # fmt: skip
+            case DeductionApplied() as e:
+                self._accumulate(tx, event, "deducted_total", e.amount)
+            case ChargebackIssued() as e:
+                self._accumulate(tx, event, "charged_back_total", e.amount)
+            case ClaimLineDecided() | PartReturnRequested() | PartReceived() | PartInspected():
+                self._touch(tx, event)
+            case _:
+                pass
+
+    @staticmethod
+    def _filed(tx: Transaction, event: RecordedEvent, e: ClaimFiled) -> None:
+        version, no_amount = e.version, _amount(zero(e.currency))
+        tx.execute(
+            "INSERT INTO rm_claims (claim_id, dealer_id, claim_number, claim_type, vin, vehicle_id, ro_number, status,"
+            " currency, claimed_total, approved_total, paid_total, deducted_total, charged_back_total, filed_at,"
+            " last_received_at, decision_due_on, decided_at, paid_at, version_count, version, last_position)"
+            " VALUES (:id, :dealer, :number, :type, :vin, :vehicle, :ro, :status, :currency, :claimed, :zero, :zero,"
+            " :zero, :zero, :received, :received, :due, NULL, NULL, 1, :version, :position)",
+            {
+                "id": str(e.claim_id), "dealer": e.dealer_id, "number": e.claim_number, "type": e.claim_type.value,
+                "vin": e.vin, "vehicle": str(e.vehicle_id), "ro": e.ro_number, "status": version.routed_to.value,
+                "currency": e.currency, "claimed": _amount(version.totals.total), "zero": no_amount,
+                "received": _instant(version.received_at),
+                "due": _day(version.decision_due_on),
+                "version": event.version, "position": event.position,
+            },
+        )  # fmt: skip
+
+    def _resubmitted(self, tx: Transaction, event: RecordedEvent, version: ClaimVersion) -> None:
+        self._touch(tx, event, (
+            "status = :status, claimed_total = :claimed, approved_total = :approved, decided_at = NULL,"
+            " last_received_at = :received, decision_due_on = :due, version_count = version_count + 1"
+        ), {
+            "status": version.routed_to.value, "claimed": _amount(version.totals.total),
+            "approved": _amount(zero(version.totals.total.currency)), "received": _instant(version.received_at),
+            "due": _day(version.decision_due_on),
+        })  # fmt: skip
+
+    def _accumulate(self, tx: Transaction, event: RecordedEvent, column: str, amount: Money) -> None:
+        # Decimal sums in Python: SQLite keeps amounts as text, and SQL arithmetic on them would go through floats.
+        row = tx.rows(
+            f"SELECT {column} AS so_far FROM rm_claims WHERE claim_id = :id",  # noqa: S608
+            {"id": str(event.stream_id)},
+        )[0]
+        so_far = money(Decimal(str(row["so_far"])) + amount.amount, amount.currency)
+        self._touch(tx, event, f"{column} = :total", {"total": _amount(so_far)})
+
+    @staticmethod
+    def _touch(
+        tx: Transaction, event: RecordedEvent, assignment: str = "", params: dict[str, object] | None = None
+    ) -> None:
+        """Apply ``assignment`` (if any) and record the stream version and log position the row reflects."""
+        prefix = f"{assignment}, " if assignment else ""
+        tx.execute(
+            f"UPDATE rm_claims SET {prefix}version = :version, last_position = :position"  # noqa: S608
+            " WHERE claim_id = :id",
+            {**(params or {}), "version": event.version, "position": event.position, "id": str(event.stream_id)},
+        )
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    """One row of the claim list; amounts are decimal strings in ``currency``, ``cursor`` resumes after this row."""
+
+    claim_id: str
+    dealer_id: str
+    claim_number: str
+    claim_type: str
+    vin: str
+    ro_number: str
+    status: str
+    currency: str
+    claimed_total: str
+    approved_total: str
+    paid_total: str
+    filed_at: str
+    decision_due_on: str | None
+    version: int
+    cursor: str
+
+
+_COLUMNS = (
+    "claim_id, dealer_id, claim_number, claim_type, vin, ro_number, status, currency, claimed_total, approved_total,"
+    " paid_total, filed_at, decision_due_on, version"
+)
+
+
+class ClaimDirectory:
+    """Queries over the claim read model, keyset-paged by (filed_at, claim_id)."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def list(
+        self,
+        *,
+        dealer_id: str,
+        vin: str,
+        status: str,
+        filed_from: date | None,
+        filed_to: date | None,
+        after: str,
+        limit: int,
+    ) -> list[ClaimSummary]:
+        """Claims in filing order after the cursor ``after``; empty or ``None`` filters match everything.
+
+        ``filed_from`` and ``filed_to`` are inclusive UTC days.
+        """
+        clauses: list[str] = []
+        params: dict[str, Any] = {"limit": limit}
+        for column, value in (("dealer_id", dealer_id), ("vin", vin), ("status", status)):
+            if value:
+                clauses.append(f"{column} = :{column}")
+                params[column] = value
+        if filed_from is not None:
+            clauses.append("filed_at >= :filed_from")
+            params["filed_from"] = _instant(datetime.combine(filed_from, time(), UTC))
+        if filed_to is not None:
+            clauses.append("filed_at < :filed_until")
+            params["filed_until"] = _instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
+        if after:
+            clauses.append("(filed_at, claim_id) > (:after_at, :after_id)")
+            params["after_at"], params["after_id"] = _parse_cursor(after)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._db.read() as tx:
+            rows = tx.rows(
+                f"SELECT {_COLUMNS} FROM rm_claims{where} ORDER BY filed_at, claim_id LIMIT :limit",  # noqa: S608
+                params,
+            )
+        return [_summary(r) for r in rows]
+
+    def get(self, claim_id: str) -> ClaimSummary | None:
+        """The claim's row, or ``None`` when the read model has no such claim (yet)."""
+        try:
+            key = str(UUID(claim_id))
+        except ValueError:
+            return None
+        with self._db.read() as tx:
+            rows = tx.rows(f"SELECT {_COLUMNS} FROM rm_claims WHERE claim_id = :id", {"id": key})  # noqa: S608
+        return _summary(rows[0]) if rows else None
+
+
+def _summary(r: Row) -> ClaimSummary:
+    filed_at = _instant(_as_datetime(r["filed_at"]))
+    claim_id = str(r["claim_id"])
+    return ClaimSummary(
+        claim_id=claim_id,
+        dealer_id=r["dealer_id"],
+        claim_number=r["claim_number"],
+        claim_type=r["claim_type"],
+        vin=r["vin"],
+        ro_number=r["ro_number"],
+        status=r["status"],
+        currency=r["currency"],
+        claimed_total=_decimal_text(r["claimed_total"]),
+        approved_total=_decimal_text(r["approved_total"]),
+        paid_total=_decimal_text(r["paid_total"]),
+        filed_at=filed_at,
+        decision_due_on=None if r["decision_due_on"] is None else str(r["decision_due_on"]),
+        version=int(r["version"]),
+        cursor=f"{filed_at}{_CURSOR_SEPARATOR}{claim_id}",
+    )
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """PostgreSQL gives a ``datetime``; SQLite gives back the text we stored."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _decimal_text(value: Decimal | str) -> str:
+    """PostgreSQL gives a ``Decimal``, SQLite the text we stored: the same plain notation either way."""
+    return format(Decimal(str(value)), "f")
+
+
+def _parse_cursor(after: str) -> tuple[str, str]:
+    """The (filed_at, claim_id) a cursor stands for, normalised as stored; refuses anything we did not issue."""
+    try:
+        filed_at, claim_id = after.split(_CURSOR_SEPARATOR)
+        moment = datetime.fromisoformat(filed_at)
+        if moment.tzinfo is None:
+            raise ValueError("naive instant")
+        return _instant(moment), str(UUID(claim_id))
+    except ValueError:
+        raise InvalidCommandError([FieldViolation("page_token", "not a position in this list")]) from None
