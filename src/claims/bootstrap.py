@@ -18,7 +18,7 @@ from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
-from claims.adapters.reference import load_part_usage
+from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
 from claims.config import Settings
 from claims.projections.claims import ClaimDirectory, ClaimProjection
@@ -80,7 +80,12 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
     location = parse_store_url(settings.store_url)
     require_migrated(location, settings.migrations_dir)
     persistence = open_store(location)
-    app = ClaimsApplication(persistence.events, clock, part_usage=load_part_usage(settings.part_usage_file))
+    app = ClaimsApplication(
+        persistence.events,
+        clock,
+        part_usage=load_part_usage(settings.part_usage_file),
+        statutory=load_statutory_inputs(settings.statutory_inputs_file),
+    )
     runner = directory = claim_directory = None
     if persistence.database is not None:
         runner = ProjectionRunner(persistence.events, persistence.database, [VehicleProjection(), ClaimProjection()])

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "reference" / "part_usage.json",
         description="JSON object: part number → the most one vehicle carries (for the claim quantity check)",
     )
+    statutory_inputs_file: Path = Field(
+        default=REPO_ROOT / "reference" / "statutory.json",
+        description="JSON: per jurisdiction the CN usage coefficient, courtesy-car daily rate and holidays",
+    )
     grace_seconds: float = Field(default=10.0, ge=0, description="how long in-flight calls may finish on shutdown")
     max_workers: int = Field(default=16, ge=1, le=256, description="gRPC server threads")
     health_interval_seconds: float = Field(default=2.0, gt=0, description="how often the store's health is checked")

@@ -9,19 +9,31 @@ from claims.application.claims import run_claim_command, run_preauth_command
 from claims.application.commands import CommandRunner, UnitOfWork
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
-from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, VEHICLES
+from claims.application.statutory import StatutoryInputs, WhatIf, record_closed_visit, run_case_command
+from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.claim.commands import ClaimCommand
 from claims.domain.claim.context import ClaimPolicy
 from claims.domain.claim.packs import CLAIMS_POLICY_2026_1
 from claims.domain.claim.state import Claim
 from claims.domain.context import DecisionContext
 from claims.domain.errors import NotFoundError
-from claims.domain.ids import claim_id_for, preauth_id_for, repair_order_id_for, vehicle_id_for
+from claims.domain.ids import (
+    claim_id_for,
+    preauth_id_for,
+    repair_order_id_for,
+    statutory_case_id_for,
+    vehicle_id_for,
+)
 from claims.domain.preauth.commands import PreAuthCommand
 from claims.domain.preauth.state import PreAuthorization
 from claims.domain.repair_order import decide as repair_order
 from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RepairOrderCommand
 from claims.domain.repair_order.state import RepairOrder
+from claims.domain.statutory.registry import find_pack, select_pack
+from claims.domain.statutory.what_if import compare
+from claims.domain.statutory_case.commands import StatutoryCaseCommand
+from claims.domain.statutory_case.facts import case_facts
+from claims.domain.statutory_case.state import StatutoryCase
 from claims.domain.values import Distance
 from claims.domain.vehicle import decide as vehicle
 from claims.domain.vehicle.commands import RecordOdometerReading, VehicleCommand
@@ -38,12 +50,14 @@ class ClaimsApplication:
         *,
         policy: ClaimPolicy = CLAIMS_POLICY_2026_1,
         part_usage: Mapping[str, int] | None = None,
+        statutory: StatutoryInputs | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.runner = CommandRunner(store, clock)
         self.policy = policy
         self.part_usage = dict(part_usage or {})
+        self.statutory = statutory or StatutoryInputs()
 
     def handle_claim(self, call: CallContext, command: ClaimCommand) -> CommandResult:
         """File, correct, review, appeal, withdraw or settle a claim."""
@@ -94,12 +108,16 @@ class ClaimsApplication:
         def work(unit: UnitOfWork) -> None:
             ctx = DecisionContext(now=unit.now)
             order = unit.load(ro_id, REPAIR_ORDERS)
-            unit.record(ro_id, repair_order.decide(order, command, ctx))
+            events = repair_order.decide(order, command, ctx)
+            unit.record(ro_id, events)
             reading = _odometer_reading(command, order)
             if reading is not None:
                 vehicle_id = vehicle_id_for(reading.identifier)
                 state = unit.load(vehicle_id, VEHICLES)
                 unit.record(vehicle_id, vehicle.decide(state, reading, ctx))
+            closed = REPAIR_ORDERS.fold(order, events) if isinstance(command, CloseRepairOrder) and events else None
+            if closed is not None:
+                record_closed_visit(unit, closed, self.statutory)
 
         return self.runner.run(call, command, ro_id, work)
 
@@ -112,6 +130,43 @@ class ClaimsApplication:
                 metadata={"dealer_id": dealer_id, "ro_number": ro_number},
             )
         return state, version
+
+    def handle_statutory_case(self, call: CallContext, command: StatutoryCaseCommand) -> CommandResult:
+        """Record a direct notice, re-evaluate, or run a remedy on a vehicle's statutory case."""
+        case_id = statutory_case_id_for(vehicle_id_for(command.vin))
+        return self.runner.run(call, command, case_id, lambda unit: run_case_command(unit, command, self.statutory))
+
+    def get_statutory_case(self, vin: str) -> tuple[StatutoryCase, int]:
+        """A vehicle's statutory case (visits, determinations with their traces, compensation, remedy)."""
+        state, version = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle_id_for(vin)))
+        if state is None:
+            raise NotFoundError(
+                f"{vin} has no statutory case (no repair with statutory facts yet)", metadata={"vin": vin}
+            )
+        return state, version
+
+    def what_if(self, vin: str, pack_id: str, version: str) -> WhatIf:
+        """The vehicle's stored history evaluated under another pack version, without writing anything."""
+        vehicle, _ = VEHICLES.replay(self.store, vehicle_id_for(vin))
+        if vehicle is None:
+            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
+        case, _ = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle.vehicle_id))
+        today = self.clock().date()
+        facts = case_facts(
+            vehicle,
+            case,
+            max(today, vehicle.delivery_date),
+            vehicle.odometer_on(today),
+            self.statutory.usage_coefficient.get(vehicle.jurisdiction),
+        )
+        recorded = case.determination if case is not None else None
+        current = (
+            find_pack(recorded.pack_id, recorded.pack_version)
+            if recorded
+            else select_pack(vehicle.jurisdiction, vehicle.invoice_date)
+        )
+        other = find_pack(pack_id, version)
+        return WhatIf(current=current, other=other, differences=tuple(compare(facts, current, other)))
 
     def get_vehicle(
         self, identifier: str, on: date | None = None, odometer: Distance | None = None

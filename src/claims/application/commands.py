@@ -34,6 +34,12 @@ class StreamType(Generic[S]):
     # evolve(state | None, event) -> state; events come from the store untyped.
     evolve: Callable[[Any, Any], S]
 
+    def fold(self, state: S | None, events: Sequence[Any]) -> S | None:
+        """``state`` with ``events`` applied (what a decision is about to make of it)."""
+        for event in events:
+            state = self.evolve(state, event)
+        return state
+
     def replay(self, store: EventStore, stream_id: UUID) -> tuple[S | None, int]:
         """A stream's state and version (0 when it has no events)."""
         recorded = store.load(stream_id)

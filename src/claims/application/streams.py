@@ -9,6 +9,8 @@ from claims.domain.preauth.state import PreAuthorization
 from claims.domain.preauth.state import evolve as evolve_preauth
 from claims.domain.repair_order.state import RepairOrder
 from claims.domain.repair_order.state import evolve as evolve_repair_order
+from claims.domain.statutory_case.state import StatutoryCase
+from claims.domain.statutory_case.state import evolve as evolve_case
 from claims.domain.vehicle.state import Vehicle
 from claims.domain.vehicle.state import evolve as evolve_vehicle
 
@@ -17,3 +19,4 @@ VEHICLES: StreamType[Vehicle] = StreamType("vehicle", evolve_vehicle)
 REPAIR_ORDERS: StreamType[RepairOrder] = StreamType("repair_order", evolve_repair_order)
 CLAIMS: StreamType[Claim] = StreamType("claim", evolve_claim)
 PREAUTHS: StreamType[PreAuthorization] = StreamType("preauth", evolve_preauth)
+STATUTORY_CASES: StreamType[StatutoryCase] = StreamType("statutory_case", evolve_case)

@@ -44,3 +44,11 @@ CONTRACT_NAMESPACE = UUID("1f026512-dacb-4f27-a549-e71cb0884d57")
 def contract_id_for(insurer_id: str, contract_number: str) -> UUID:
     """The stream id of an insurer's service contract: contract numbers are unique per insurer."""
     return uuid5(CONTRACT_NAMESPACE, f"/insurers/{insurer_id}/contracts/{contract_number}")
+
+
+STATUTORY_CASE_NAMESPACE = UUID("092b53da-001d-4c39-b90e-a61342b2df27")
+
+
+def statutory_case_id_for(vehicle_id: UUID) -> UUID:
+    """The stream id of a vehicle's statutory (三包 / lemon-law) case: one case per vehicle."""
+    return uuid5(STATUTORY_CASE_NAMESPACE, f"/vehicles/{vehicle_id}/statutory-case")

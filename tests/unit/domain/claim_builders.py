@@ -31,7 +31,7 @@ from claims.domain.repair_order.events import (
 )
 from claims.domain.repair_order.state import RepairOrder
 from claims.domain.repair_order.state import evolve as evolve_repair_order
-from claims.domain.repair_order.values import DefectKey, ReplacedPart
+from claims.domain.repair_order.values import DefectKey, ReplacedPart, StatutoryFacts
 from claims.domain.values import Distance, DistanceUnit, Money
 from claims.domain.vehicle.coverage_terms import Coverage, CoverageKind, Period, StartRule
 from claims.domain.vehicle.events import CoverageAttached, OdometerRecorded, VehicleEvent, VehicleRegistered
@@ -360,3 +360,9 @@ def claim_paid(**overrides: Any) -> ClaimPaid:
         "audit_ends_on": date(2027, 1, 1),
     }
     return ClaimPaid.model_validate(fields | overrides)
+
+
+def statutory_facts(**overrides: Any) -> StatutoryFacts:
+    """An engine repair with no safety issue, nothing replaced at assembly or main-part level."""
+    fields: dict[str, Any] = {"component_group": "ENGINE"}
+    return StatutoryFacts.model_validate(fields | overrides)

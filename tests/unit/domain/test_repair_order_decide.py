@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from claims.domain.base import resolve_event_type
 from claims.domain.context import DecisionContext
 from claims.domain.errors import AlreadyExistsError, InvalidCommandError, NotFoundError, PreconditionFailedError
 from claims.domain.ids import repair_order_id_for, vehicle_id_for
@@ -22,6 +23,7 @@ from claims.domain.repair_order.events import (
     RepairOrderClosed,
     RepairOrderOpened,
     RepairPauseRecorded,
+    RepairWorkRecorded,
 )
 from claims.domain.repair_order.state import RepairOrder, RepairOrderStatus
 from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart
@@ -37,6 +39,7 @@ from tests.unit.domain.claim_builders import (
     mi,
     ro_closed,
     ro_opened,
+    statutory_facts,
     work_recorded,
 )
 
@@ -256,3 +259,43 @@ def test_closing_again_with_the_same_facts_changes_nothing_and_other_facts_are_r
 def test_pauses_cannot_be_added_after_closing() -> None:
     with pytest.raises(PreconditionFailedError):
         decide(given(ro_opened(), ro_closed()), pause_cmd(1, 2), CTX)
+
+
+def test_recorded_work_carries_the_statutory_facts_into_the_state() -> None:
+    facts = statutory_facts(component_group="STEERING", serious_safety=True, fault_remained=True)
+    events = decide(open_order(), record_work(statutory=facts), CTX)
+    assert events == [work_recorded(statutory=facts)]
+    state = given(ro_opened(), *events)
+    assert state.work is not None
+    assert state.work.statutory == facts
+
+
+def test_adding_statutory_facts_to_recorded_work_is_a_change() -> None:
+    recorded = given(ro_opened(), work_recorded())
+    assert decide(recorded, record_work(statutory=statutory_facts()), CTX) == [
+        work_recorded(statutory=statutory_facts())
+    ]
+    assert decide(given(ro_opened(), work_recorded(statutory=statutory_facts())), record_work(), CTX) == [
+        work_recorded()
+    ]
+
+
+def test_a_work_payload_stored_before_statutory_facts_existed_still_validates() -> None:
+    stored = {
+        "cause": "ignition coil open circuit",
+        "correction": "replaced ignition coil",
+        "defect": {"causal_part_number": CAUSAL_PART, "failure_code": "P0300"},
+        "parts_replaced": [{"part_number": CAUSAL_PART, "quantity": 1, "removed_serial": "SN-OLD-1"}],
+    }
+    event = resolve_event_type("claims.repair_order.RepairWorkRecorded").model_validate(stored)
+    assert event == work_recorded()
+    assert isinstance(event, RepairWorkRecorded)
+    assert event.statutory is None
+    assert given(ro_opened(), event).work.statutory is None  # type: ignore[union-attr]
+
+
+def test_statutory_facts_name_a_known_component_group_and_safety_failure() -> None:
+    with pytest.raises(ValidationError):
+        statutory_facts(component_group="WHEELS")
+    with pytest.raises(ValidationError):
+        statutory_facts(safety_failure="TYRE_BLOWOUT")

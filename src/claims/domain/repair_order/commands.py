@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from claims.domain.base import Frozen
 from claims.domain.errors import FieldValueError
-from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart
+from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart, StatutoryFacts
 from claims.domain.values import Distance, Reference, Text
 from claims.domain.vehicle.commands import Identifier
 
@@ -31,12 +31,17 @@ class OpenRepairOrder(RepairOrderRef):
 
 
 class RecordRepairWork(RepairOrderRef):
-    """Record what was found and done; a later record replaces an earlier one while the RO is open."""
+    """Record what was found and done; a later record replaces an earlier one while the RO is open.
+
+    ``statutory`` carries the facts the statutory case needs (component group, safety, replacements); a
+    repair order closed with them becomes a repair visit of the vehicle's statutory case.
+    """
 
     cause: Text
     correction: Text
     defect: DefectKey
     parts_replaced: tuple[ReplacedPart, ...] = Field(default=(), max_length=50)
+    statutory: StatutoryFacts | None = None
 
     @model_validator(mode="after")
     def _distinct_parts(self) -> Self:

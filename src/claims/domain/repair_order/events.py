@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from claims.domain.base import DomainEvent, register_events
-from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart
+from claims.domain.repair_order.values import DefectKey, PauseKind, ReplacedPart, StatutoryFacts
 from claims.domain.values import Distance
 
 
@@ -27,7 +27,10 @@ class RepairOrderOpened(DomainEvent):
 
 
 class RepairWorkRecorded(DomainEvent):
-    """The technician's findings (cause, defect key) and the correction, with the parts replaced."""
+    """The technician's findings (cause, defect key) and the correction, with the parts replaced.
+
+    ``statutory`` is absent from events stored before statutory facts were recorded: it defaults to None.
+    """
 
     TOPIC = "claims.repair_order.RepairWorkRecorded"
 
@@ -35,6 +38,7 @@ class RepairWorkRecorded(DomainEvent):
     correction: str
     defect: DefectKey
     parts_replaced: tuple[ReplacedPart, ...]
+    statutory: StatutoryFacts | None = None
 
 
 class RepairPauseRecorded(DomainEvent):

@@ -17,7 +17,7 @@ from claims.domain.repair_order.events import (
     RepairPauseRecorded,
     RepairWorkRecorded,
 )
-from claims.domain.repair_order.values import DefectKey, RepairPause, ReplacedPart
+from claims.domain.repair_order.values import DefectKey, RepairPause, ReplacedPart, StatutoryFacts
 from claims.domain.values import Distance
 
 
@@ -27,12 +27,13 @@ class RepairOrderStatus(StrEnum):
 
 
 class RepairWork(Frozen):
-    """What was found and done."""
+    """What was found and done, and the facts the statutes need (None when not recorded)."""
 
     cause: str
     correction: str
     defect: DefectKey
     parts_replaced: tuple[ReplacedPart, ...]
+    statutory: StatutoryFacts | None = None
 
 
 class LinkedClaim(Frozen):

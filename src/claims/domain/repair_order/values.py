@@ -1,4 +1,4 @@
-"""Values a repair order records: part numbers, the defect key, replaced parts and excluded pauses."""
+"""Values a repair order records: part numbers, the defect key, replaced parts, excluded pauses, statutory facts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from claims.domain.base import Frozen
 from claims.domain.errors import FieldValueError
+from claims.domain.statutory.facts import SafetyFailure
 from claims.domain.values import Reference
+from claims.domain.vehicle.coverage_terms import ComponentGroup, WearPart
 
 _PART_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 _FAILURE_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -76,3 +78,21 @@ class RepairPause(Frozen):
 
     def overlaps(self, other: RepairPause) -> bool:
         return self.started_at < other.ended_at and other.started_at < self.ended_at
+
+
+class StatutoryFacts(Frozen):
+    """What the statutes (三包, lemon laws, EU 2019/771) need to know about the repair, as the technician found it.
+
+    ``main_part`` is the main part (GB/T 29632 list) the quality problem lies in; ``replaced_assembly`` and
+    ``replaced_main_part`` say what was replaced; ``fault_remained`` that the fault was still there at hand-back.
+    """
+
+    component_group: ComponentGroup
+    main_part: Reference | None = None
+    serious_safety: bool = False
+    safety_failure: SafetyFailure | None = None
+    replaced_assembly: ComponentGroup | None = None
+    replaced_main_part: Reference | None = None
+    wear_part: WearPart | None = None
+    fault_remained: bool = False
+    minor_nonconformity: bool = False
