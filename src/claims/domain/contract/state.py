@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from claims.domain.base import Frozen
@@ -15,7 +16,7 @@ from claims.domain.contract.events import (
     ContractSold,
     ContractTransferred,
 )
-from claims.domain.contract.values import ContractStatus, ExpiryReason, Payee, RefundRule, Requester
+from claims.domain.contract.values import ContractStatus, ExpiryReason, Payee, RefundLine, RefundRule, Requester
 from claims.domain.values import Distance, Money
 from claims.domain.vehicle.coverage_terms import ComponentGroup
 
@@ -39,15 +40,19 @@ class PaidClaim(Frozen):
 
 
 class Cancellation(Frozen):
-    """How the contract ended when it was cancelled."""
+    """How the contract ended when it was cancelled, with the refund statement line by line as recorded."""
 
     cancelled_on: date
     odometer: Distance
     requested_by: Requester
+    reason: str
     rule: RefundRule
+    unused_share: Decimal
+    lines: tuple[RefundLine, ...]
     refund: Money
     payee: Payee
     refund_due_on: date
+    late_penalty_per_month: Decimal | None
 
 
 class Expiry(Frozen):

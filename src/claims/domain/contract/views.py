@@ -11,8 +11,8 @@ from claims.domain.base import Frozen
 from claims.domain.contract.guards import check_odometer
 from claims.domain.contract.share import unused_share
 from claims.domain.contract.state import ServiceContract
-from claims.domain.contract.values import ExpiryReason
-from claims.domain.values import Distance, Money
+from claims.domain.contract.values import ContractStatus, ExpiryReason
+from claims.domain.values import Distance, DistanceUnit, Money
 from claims.domain.vehicle.coverage_terms import ComponentGroup
 
 
@@ -94,3 +94,18 @@ def remaining_coverage(contract: ServiceContract, on: date, odometer: Distance |
         deductible_per_visit=contract.deductible_per_visit,
         claims_paid=contract.claims_paid,
     )
+
+
+def covers_repair(
+    contract: ServiceContract, on: date, odometer: Distance, group: ComponentGroup, currency: str
+) -> bool:
+    """Whether a repair on ``on`` at ``odometer`` on ``group``, paid in ``currency``, falls under the contract.
+
+    The contract is still in force (neither cancelled nor recorded as expired), it was in force on the repair
+    day at that reading, it covers the component group and is priced in the same currency.
+    """
+    if contract.status != ContractStatus.IN_FORCE or currency != contract.currency:
+        return False
+    if (odometer.unit == DistanceUnit.HOURS) != (contract.expiry_odometer.unit == DistanceUnit.HOURS):
+        return False
+    return standing(contract, on, odometer) == Standing.IN_FORCE and group in contract.component_groups

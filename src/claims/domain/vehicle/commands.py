@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
@@ -102,11 +103,21 @@ class TransferOwnership(Frozen):
     odometer: Distance | None = None
 
 
-VehicleCommand = RegisterVehicle | AttachCoverage | RecordOdometerReading | TransferOwnership
+class LinkServiceContract(Frozen):
+    """Note on the vehicle that an insurer sold a service contract on it (recorded with the sale, never by callers)."""
+
+    identifier: Identifier
+    contract_id: UUID
+    insurer_id: Reference
+    contract_number: Reference
+
+
+VehicleCommand = RegisterVehicle | AttachCoverage | RecordOdometerReading | TransferOwnership | LinkServiceContract
 
 __all__ = [
     "AttachCoverage",
     "IdentifierKind",
+    "LinkServiceContract",
     "RecordOdometerReading",
     "RegisterVehicle",
     "TransferOwnership",

@@ -19,6 +19,7 @@ from claims.domain.jurisdictions import JURISDICTIONS
 from claims.domain.values import Distance, DistanceUnit
 from claims.domain.vehicle.commands import (
     AttachCoverage,
+    LinkServiceContract,
     RecordOdometerReading,
     RegisterVehicle,
     TransferOwnership,
@@ -29,6 +30,7 @@ from claims.domain.vehicle.events import (
     CoverageAttached,
     OdometerRecorded,
     OwnershipTransferred,
+    ServiceContractLinked,
     VehicleEvent,
     VehicleRegistered,
 )
@@ -48,6 +50,8 @@ def decide(vehicle: Vehicle | None, command: VehicleCommand, ctx: DecisionContex
             return _record_reading(_existing(vehicle, command.identifier), command, ctx)
         case TransferOwnership():
             return _transfer(_existing(vehicle, command.identifier), command, ctx)
+        case LinkServiceContract():
+            return _link_contract(_existing(vehicle, command.identifier), command)
 
 
 def _existing(vehicle: Vehicle | None, identifier: str) -> Vehicle:
@@ -173,6 +177,12 @@ def _transfer(vehicle: Vehicle, command: TransferOwnership, ctx: DecisionContext
             odometer=command.odometer,
         )
     ]
+
+
+def _link_contract(vehicle: Vehicle, command: LinkServiceContract) -> list[VehicleEvent]:
+    if any(link.contract_id == command.contract_id for link in vehicle.contracts):
+        return []
+    return [ServiceContractLinked(**command.model_dump(exclude={"identifier"}))]
 
 
 def _check_comparable(vehicle: Vehicle, reading: Distance, field: str) -> None:

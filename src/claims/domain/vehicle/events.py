@@ -58,6 +58,16 @@ class OwnershipTransferred(DomainEvent):
     odometer: Distance | None
 
 
-VehicleEvent = VehicleRegistered | CoverageAttached | OdometerRecorded | OwnershipTransferred
+class ServiceContractLinked(DomainEvent):
+    """An insurer sold a service contract on the vehicle: claims on it may be paid under that contract."""
 
-register_events(VehicleRegistered, CoverageAttached, OdometerRecorded, OwnershipTransferred)
+    TOPIC = "claims.vehicle.ServiceContractLinked"
+
+    contract_id: UUID
+    insurer_id: str
+    contract_number: str
+
+
+VehicleEvent = VehicleRegistered | CoverageAttached | OdometerRecorded | OwnershipTransferred | ServiceContractLinked
+
+register_events(VehicleRegistered, CoverageAttached, OdometerRecorded, OwnershipTransferred, ServiceContractLinked)

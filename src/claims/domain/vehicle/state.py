@@ -13,6 +13,7 @@ from claims.domain.vehicle.events import (
     CoverageAttached,
     OdometerRecorded,
     OwnershipTransferred,
+    ServiceContractLinked,
     VehicleEvent,
     VehicleRegistered,
 )
@@ -33,6 +34,14 @@ class Transfer(Frozen):
     transferred_on: date
 
 
+class ContractLink(Frozen):
+    """A service contract sold on the vehicle, by its stream id and its insurer's natural key."""
+
+    contract_id: UUID
+    insurer_id: str
+    contract_number: str
+
+
 class Vehicle(Frozen):
     """The current state of one vehicle or product."""
 
@@ -51,6 +60,7 @@ class Vehicle(Frozen):
     coverages: tuple[Coverage, ...] = ()
     readings: tuple[Reading, ...] = ()
     transfers: tuple[Transfer, ...] = ()
+    contracts: tuple[ContractLink, ...] = ()
 
     def coverage(self, code: str) -> Coverage | None:
         """The coverage with ``code``, if attached."""
@@ -83,6 +93,9 @@ def evolve(vehicle: Vehicle | None, event: VehicleEvent) -> Vehicle:
             return current.model_copy(
                 update={"owner_ref": event.new_owner_ref, "transfers": (*current.transfers, transfer)}
             )
+        case ServiceContractLinked():
+            current = _existing(vehicle)
+            return current.model_copy(update={"contracts": (*current.contracts, ContractLink(**dict(event)))})
 
 
 def _existing(vehicle: Vehicle | None) -> Vehicle:

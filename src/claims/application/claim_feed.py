@@ -1,0 +1,180 @@
+"""Changes to the claims under one insurer's contracts, read from the global log in its order.
+
+A claim is under the insurer's contracts when, at the position it was filed, its vehicle had a contract
+of the insurer sold before and not yet cancelled or expired (the rule the contracts read model links
+claims by). That depends only on the log before the filing, so the feed after any position is exactly
+the tail of the feed from zero: resuming after the last position received repeats nothing and skips
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from claims.application.messages import RecordedEvent
+from claims.application.ports import EventStore
+from claims.application.streams import CLAIMS
+from claims.domain.claim.events import ClaimEvent, ClaimFiled
+from claims.domain.claim.lines import total, zero
+from claims.domain.claim.state import Claim
+from claims.domain.claim.values import ClaimStatus
+from claims.domain.contract.events import ContractCancelled, ContractExpired
+from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.domain.values import Money
+from claims.domain.vehicle.events import ServiceContractLinked
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+# Remembered facts are derived from the log alone, so forgetting one only costs reading it again.
+_REMEMBERED = 10_000
+
+
+class _Bounded(Generic[K, V]):
+    """A small least-recently-used memory."""
+
+    def __init__(self, size: int = _REMEMBERED) -> None:
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._size = size
+
+    def get(self, key: K) -> V | None:
+        if key in self._items:
+            self._items.move_to_end(key)
+        return self._items.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """One change to a claim: its log position, the event's name, and the claim's status and amounts right after.
+
+    ``approved_total`` is what the desk has approved line by line so far; ``paid_total`` is zero until paid.
+    """
+
+    position: int
+    change: str
+    claim_id: UUID
+    dealer_id: str
+    claim_number: str
+    vin: str
+    status: ClaimStatus
+    claimed_total: Money
+    approved_total: Money
+    paid_total: Money
+    changed_at: datetime
+    contract_numbers: tuple[str, ...]
+    version: int
+
+    @classmethod
+    def of(cls, recorded: RecordedEvent, claim: Claim, contract_numbers: tuple[str, ...]) -> ClaimChange:
+        assert recorded.position is not None
+        currency = claim.currency
+        return cls(
+            position=recorded.position,
+            change=type(recorded.event).__name__,
+            claim_id=claim.claim_id,
+            dealer_id=claim.dealer_id,
+            claim_number=claim.claim_number,
+            vin=claim.vin,
+            status=claim.status,
+            claimed_total=claim.current.totals.total,
+            approved_total=total((line.approved for line in claim.lines()), currency),
+            paid_total=claim.payment.total if claim.payment is not None else zero(currency),
+            changed_at=recorded.metadata.recorded_at,
+            contract_numbers=contract_numbers,
+            version=recorded.version,
+        )
+
+
+class ClaimFeed:
+    """Polls the log after ``position`` for changes to claims under the insurer's contracts."""
+
+    def __init__(self, store: EventStore, insurer_id: str, after: int) -> None:
+        violations = []
+        if not insurer_id:
+            violations.append(FieldViolation("insurer_id", "required: the insurer whose contracts to watch"))
+        if after < 0:
+            violations.append(FieldViolation("after_position", "must not be negative"))
+        elif after > (head := store.head_position()):
+            violations.append(FieldViolation("after_position", f"beyond the newest position {head}"))
+        if violations:
+            raise InvalidCommandError(violations)
+        self._store, self._insurer = store, insurer_id
+        self.position = after
+        self._contracts: _Bounded[UUID, tuple[str, ...]] = _Bounded()
+        self._states: _Bounded[UUID, tuple[int, Claim]] = _Bounded()
+
+    def poll(self, limit: int = 200) -> list[ClaimChange]:
+        """The changes among the next ``limit`` events of the log; ``position`` moves past all of them."""
+        events = self._store.read_all(self.position, limit)
+        changes = [change for recorded in events if (change := self._change(recorded)) is not None]
+        if events:
+            assert events[-1].position is not None
+            self.position = events[-1].position
+        return changes
+
+    def _change(self, recorded: RecordedEvent) -> ClaimChange | None:
+        if not isinstance(recorded.event, ClaimEvent):
+            return None
+        numbers = self._contracts_for(recorded)
+        return ClaimChange.of(recorded, self._state_after(recorded), numbers) if numbers else None
+
+    def _contracts_for(self, recorded: RecordedEvent) -> tuple[str, ...]:
+        """The insurer's contracts the claim was filed under (none: not the insurer's claim)."""
+        claim_id = recorded.stream_id
+        known = self._contracts.get(claim_id)
+        if known is None:
+            if isinstance(recorded.event, ClaimFiled):
+                filed, filed_at = recorded.event, recorded.position
+            else:
+                first = self._store.load(claim_id)[0]
+                assert isinstance(first.event, ClaimFiled)
+                filed, filed_at = first.event, self._store.position_of(claim_id, 1)
+            assert filed_at is not None
+            known = self._in_force_at(filed.vehicle_id, filed_at)
+            self._contracts.put(claim_id, known)
+        return known
+
+    def _in_force_at(self, vehicle_id: UUID, position: int) -> tuple[str, ...]:
+        """Numbers of the insurer's contracts on the vehicle sold before ``position`` and not ended by then."""
+        numbers: list[str] = []
+        for each in self._store.load(vehicle_id):
+            link = each.event
+            if not isinstance(link, ServiceContractLinked) or link.insurer_id != self._insurer:
+                continue
+            sold_at = self._store.position_of(vehicle_id, each.version)
+            if sold_at is None or sold_at > position:
+                continue
+            ended = next(
+                (
+                    e
+                    for e in self._store.load(link.contract_id)
+                    if isinstance(e.event, ContractCancelled | ContractExpired)
+                ),
+                None,
+            )
+            ended_at = None if ended is None else self._store.position_of(link.contract_id, ended.version)
+            if ended_at is None or ended_at > position:
+                numbers.append(link.contract_number)
+        return tuple(numbers)
+
+    def _state_after(self, recorded: RecordedEvent) -> Claim:
+        """The claim as of this event's version: evolved from the one before when remembered, else replayed."""
+        claim_id, version = recorded.stream_id, recorded.version
+        remembered = self._states.get(claim_id)
+        if remembered is not None and remembered[0] == version - 1:
+            state = CLAIMS.fold(remembered[1], [recorded.event])
+        else:
+            state = CLAIMS.fold(None, [e.event for e in self._store.load(claim_id)[:version]])
+        assert state is not None
+        self._states.put(claim_id, (version, state))
+        return state
