@@ -27,6 +27,10 @@ from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = os.environ.get("CLAIMS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+PROJECTIONS_LINK = (
+    "Projection catch-up beside a raw read of the log, and live lag under steady writes: "
+    "[benchmarks-projections.md](benchmarks-projections.md) (`python -m bench.projections`, also run by `make bench`)."
+)
 
 
 def start_server(store_url: str) -> tuple[subprocess.Popen[str], str]:
@@ -115,6 +119,7 @@ def markdown(results: dict[str, object]) -> str:
     info = results["machine"]
     assert isinstance(info, dict)
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
+    lines += [PROJECTIONS_LINK, ""]
     return "\n".join(lines)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import lru_cache
 from typing import Any, Protocol
 
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
@@ -34,7 +35,13 @@ class Transaction:
         return [dict(r) for r in self._cursor.fetchall()]
 
     def _translate(self, query: str) -> str:
-        return query if self.dialect == "sqlite" else _NAMED.sub(r"%(\1)s", query)
+        return query if self.dialect == "sqlite" else _pyformat(query)
+
+
+@lru_cache(maxsize=2048)
+def _pyformat(query: str) -> str:
+    """``:name`` → ``%(name)s``, once per distinct statement (read models run the same few thousands of times)."""
+    return _NAMED.sub(r"%(\1)s", query)
 
 
 class Database:
@@ -46,17 +53,25 @@ class Database:
         self._schema = schema
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Transaction]:
+    def transaction(self, *, commit: bool, pipelined: bool = False) -> Iterator[Transaction]:
         with self._datastore.transaction(commit=commit) as cursor:
             if self._schema:
                 # The library qualifies its own tables; read-model SQL names tables plainly.
                 cursor.execute(
                     "SELECT set_config('search_path', %s, true)", ('"' + self._schema.replace('"', '""') + '"',)
                 )
-            yield Transaction(cursor, self.dialect)
+            # PostgreSQL pipeline mode sends statements without waiting for each result (a read still waits);
+            # errors surface by the end of the block, so the transaction still commits all or nothing.
+            pipeline = cursor.connection.pipeline() if pipelined and self.dialect == "postgresql" else nullcontext()
+            with pipeline:
+                yield Transaction(cursor, self.dialect)
 
     def read(self) -> AbstractContextManager[Transaction]:
         return self.transaction(commit=False)
 
     def write(self) -> AbstractContextManager[Transaction]:
         return self.transaction(commit=True)
+
+    def batch(self) -> AbstractContextManager[Transaction]:
+        """A write transaction for many statements (a projection's batch): pipelined on PostgreSQL."""
+        return self.transaction(commit=True, pipelined=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ from claims.application.messages import NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
 
 PositionLookup = Callable[[UUID, int], int | None]
+AppendObserver = Callable[[int], None]
+
+log = logging.getLogger("claims.store")
 
 # A write that failed to reach the store was rolled back whole, so it is safe to try again.
 APPEND_ATTEMPTS = 5
@@ -31,6 +35,11 @@ class RecorderEventStore:
     def __init__(self, recorder: ApplicationRecorder, position_lookup: PositionLookup) -> None:
         self.recorder = recorder
         self._position_lookup = position_lookup
+        self._observers: list[AppendObserver] = []
+
+    def observe_appends(self, observer: AppendObserver) -> None:
+        """Call ``observer(position)`` after each committed append (e.g. to wake an in-process projection runner)."""
+        self._observers.append(observer)
 
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
         with _store_errors():
@@ -51,8 +60,18 @@ class RecorderEventStore:
             except PersistenceError as e:
                 raise StoreUnavailableError(str(e)) from e
             assert ids, "the recorder returned no notification ids"
-            return max(ids)
+            position = max(ids)
+            self._notify(position)
+            return position
         raise AssertionError("unreachable")
+
+    def _notify(self, position: int) -> None:
+        for observer in self._observers:
+            try:
+                observer(position)
+            except Exception:
+                # The events are committed: an observer's failure must not turn the append into an error.
+                log.exception("append observer failed")
 
     def position_of(self, stream_id: UUID, version: int) -> int | None:
         with _store_errors():
