@@ -43,6 +43,7 @@ protos: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.projections
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

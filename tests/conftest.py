@@ -17,6 +17,8 @@ from claims.application.app import ClaimsApplication
 from claims.config import REPO_ROOT
 
 MIGRATIONS = REPO_ROOT / "migrations"
+# Every migration both backends must have, in order (each folder holds the same numbered files).
+MIGRATION_IDS = sorted(p.stem for p in (MIGRATIONS / "sqlite").glob("*.sql") if not p.stem.endswith(".rollback"))
 POSTGRES_DSN = os.environ.get("CLAIMS_TEST_POSTGRES_DSN", "")
 REQUIRE_POSTGRES = os.environ.get("CLAIMS_TEST_REQUIRE_POSTGRES") == "1"
 

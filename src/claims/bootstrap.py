@@ -12,16 +12,21 @@ import grpc
 from grpc_health.v1 import health, health_pb2
 
 from claims.adapters.grpc.claims_servicer import ClaimServicer
+from claims.adapters.grpc.insurer_servicer import InsurerServicer
 from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
+from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
+from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
 from claims.projections.claims import ClaimDirectory, ClaimProjection
+from claims.projections.commitments import CommitmentDirectory, CommitmentProjection, CompensationProjection
+from claims.projections.contracts import ContractDirectory, ContractProjection
 from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory, VehicleProjection
 
@@ -43,6 +48,7 @@ class Engine:
     server: grpc.Server
     port: int
     health: health.HealthServicer
+    timer: TimerThread | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def stop(self, grace: float | None = None) -> None:
@@ -52,6 +58,8 @@ class Engine:
         self._stopped.set()
         self.health.enter_graceful_shutdown()
         self.server.stop(self.settings.grace_seconds if grace is None else grace).wait()
+        if self.timer is not None:
+            self.timer.stop()
         if self.runner is not None:
             self.runner.stop()
         self.persistence.close()
@@ -87,21 +95,45 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         statutory=load_statutory_inputs(settings.statutory_inputs_file),
     )
     runner = directory = claim_directory = None
+    timer: TimerThread | None = None
+    contract_directory: ContractDirectory | None = None
     if persistence.database is not None:
-        runner = ProjectionRunner(persistence.events, persistence.database, [VehicleProjection(), ClaimProjection()])
+        runner = ProjectionRunner(
+            persistence.events,
+            persistence.database,
+            [
+                VehicleProjection(),
+                ClaimProjection(),
+                ContractProjection(),
+                CommitmentProjection(),
+                CompensationProjection(),
+            ],
+            batch_size=settings.projection_batch_size,
+        )
         directory = VehicleDirectory(persistence.database)
         claim_directory = ClaimDirectory(persistence.database)
-        runner.start()
+        contract_directory = ContractDirectory(persistence.database)
+        if settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
+            wake = runner.wake
+            persistence.events.observe_appends(lambda _position: wake())
+            runner.start(interval=settings.projection_poll_seconds)
+        if settings.timer_interval_seconds > 0:  # the timer reads rm_commitments at the application's clock
+            board = CommitmentDirectory(persistence.database)
+            timer = TimerThread(CommitmentTimer(app, board), settings.timer_interval_seconds)
     server, port, health_servicer = create_server(
         VehicleServicer(app, directory, runner),
         RepairOrderServicer(app),
         ClaimServicer(app, claim_directory, runner),
         PreAuthorizationServicer(app),
+        StatutoryServicer(app),
+        InsurerServicer(app, contract_directory, runner),
         settings.listen,
         max_workers=settings.max_workers,
     )
     server.start()
-    engine = Engine(settings, persistence, app, runner, server, port, health_servicer)
+    engine = Engine(settings, persistence, app, runner, server, port, health_servicer, timer)
+    if timer is not None:
+        timer.start()
     engine.check_health()
     threading.Thread(target=engine._watch_health, name="health", daemon=True).start()
     return engine

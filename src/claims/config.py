@@ -35,3 +35,24 @@ class Settings(BaseSettings):
     grace_seconds: float = Field(default=10.0, ge=0, description="how long in-flight calls may finish on shutdown")
     max_workers: int = Field(default=16, ge=1, le=256, description="gRPC server threads")
     health_interval_seconds: float = Field(default=2.0, gt=0, description="how often the store's health is checked")
+    run_projections: bool = Field(
+        default=True,
+        description="run the read-model projections inside `claims serve` (the embedded default); set false on "
+        "production servers whose projections run in `claims project` worker processes (one active per projection)",
+    )
+    projection_batch_size: int = Field(
+        default=500, ge=1, le=100_000, description="events a projection processes per transaction (rows + position)"
+    )
+    projection_poll_seconds: float = Field(
+        default=0.05, gt=0, le=60, description="how often an idle projection looks for new events (appends wake it)"
+    )
+    projection_lock_retry_seconds: float = Field(
+        default=1.0, gt=0, le=600, description="how often a standby `claims project` worker tries to take over"
+    )
+    timer_interval_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="how often the commitment timer records clocks that ran out (deemed approvals, breaches); "
+        "0 runs no timer in this process. Several timers never fire twice (deterministic request ids)",
+    )

@@ -18,8 +18,10 @@ from claims.adapters.persistence.migrations import apply_migrations
 from claims.api.v1 import (
     claims_pb2,
     claims_pb2_grpc,
+    contracts_pb2_grpc,
     preauthorizations_pb2_grpc,
     repair_orders_pb2_grpc,
+    statutory_pb2_grpc,
     vehicles_pb2_grpc,
 )
 from claims.bootstrap import Engine, start_engine
@@ -46,11 +48,15 @@ class Api:
     repair_orders: repair_orders_pb2_grpc.RepairOrderServiceStub = field(init=False)
     claims: claims_pb2_grpc.ClaimServiceStub = field(init=False)
     preauths: preauthorizations_pb2_grpc.PreAuthorizationServiceStub = field(init=False)
+    statutory: statutory_pb2_grpc.StatutoryServiceStub = field(init=False)
+    insurer: contracts_pb2_grpc.InsurerServiceStub = field(init=False)
 
     def __post_init__(self) -> None:
         self.repair_orders = repair_orders_pb2_grpc.RepairOrderServiceStub(self.channel)
         self.claims = claims_pb2_grpc.ClaimServiceStub(self.channel)
         self.preauths = preauthorizations_pb2_grpc.PreAuthorizationServiceStub(self.channel)
+        self.statutory = statutory_pb2_grpc.StatutoryServiceStub(self.channel)
+        self.insurer = contracts_pb2_grpc.InsurerServiceStub(self.channel)
 
     def head(self) -> int:
         return self.engine.persistence.events.head_position()

@@ -7,9 +7,9 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from claims.api.v1 import claims_pb2, preauthorizations_pb2, repair_orders_pb2
+from claims.api.v1 import claims_pb2, preauthorizations_pb2, repair_orders_pb2, statutory_pb2
 from claims.api.v1 import vehicles_pb2 as pb
-from tests.builders import VIN
+from tests.builders import CN_VIN, VIN
 
 
 def register_request(**overrides: Any) -> pb.RegisterVehicleRequest:
@@ -171,3 +171,47 @@ def decide_preauth_request(decision: str = "APPROVE", **overrides: Any) -> Any:
         "expires_on": "2026-12-31" if decision == "APPROVE" else None,
     }  # fmt: skip
     return _parse(preauthorizations_pb2.DecidePreAuthorizationRequest(), body | overrides)
+
+
+# --- statutory cases: a CN vehicle sold in 2026 ---------------------------------------------------
+
+CN_SOLD_ON = "2026-03-02"
+CN_DEALER = "D-CN-1"
+
+
+def cny(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": "CNY"}
+
+
+def km(value: int | str) -> dict[str, str]:
+    return {"value": str(value), "unit": "DISTANCE_UNIT_KM"}
+
+
+def cn_register_request(**overrides: Any) -> pb.RegisterVehicleRequest:
+    """A ¥100,000 car sold and delivered in China on 2026-03-02 at 0 km."""
+    body: dict[str, Any] = {
+        "identifier": CN_VIN, "model": "Qin PLUS", "model_year": 2026, "jurisdiction": "CN", "dealer_id": CN_DEALER,
+        "invoice_date": CN_SOLD_ON, "delivery_date": CN_SOLD_ON, "price": cny("100000.00"),
+        "odometer_at_delivery": km(0),
+    }  # fmt: skip
+    return register_request(**body | overrides)
+
+
+def cn_coverage_request(**overrides: Any) -> pb.AttachCoverageRequest:
+    """The statutory 三包有效期: 2 years or 50,000 km from delivery."""
+    body: dict[str, Any] = {
+        "identifier": CN_VIN, "code": "CN-SANBAO", "kind": "COVERAGE_KIND_STATUTORY",
+        "period": {"months": 24, "distance_limit": "50000", "distance_unit": "DISTANCE_UNIT_KM"},
+        "component_groups": ["COMPONENT_GROUP_ENGINE", "COMPONENT_GROUP_TRANSMISSION"], "wear_parts": None,
+    }  # fmt: skip
+    return coverage_request(**body | overrides)
+
+
+def statutory_request(message: type[Any], **fields: Any) -> Any:
+    """Any statutory-case mutation: a fresh request id, the CN vehicle, then ``fields``."""
+    return _parse(message(), {"request_id": str(uuid.uuid4()), "vin": CN_VIN} | fields)
+
+
+def remedy_request(remedy: str = "REFUND", requested_at: str = "2026-11-23T08:00:00Z", **fields: Any) -> Any:
+    body = {"remedy": f"CASE_REMEDY_{remedy}", "requested_at": requested_at} | fields
+    return statutory_request(statutory_pb2.RequestRemedyRequest, **body)

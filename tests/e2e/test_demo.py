@@ -1,4 +1,4 @@
-"""`claims demo` plays its dealership day against a real server, and can do so twice."""
+"""`claims demo` plays its dealership day, an insurer's watch and two 三包 cases against a real server, twice."""
 
 from __future__ import annotations
 
@@ -15,3 +15,8 @@ def test_the_demo_plays_every_path_and_is_safe_to_run_twice(live_api: Api) -> No
         assert any("answered once" in line for line in lines)
         assert any("not_a_duplicate" in line for line in lines)
         assert any("odometer_plausible" in line for line in lines)
+        assert any(line.startswith("insurer ") and "watched" in line for line in lines)
+        assert any("ClaimPaid" in line and "PAID" in line for line in lines)  # the insurer saw its claim paid
+        assert any("entitled to REPLACE_OR_REFUND under CN-2022" in line for line in lines)
+        assert any("does not fire under CN-2013" in line for line in lines)
+        assert any("courtesy car owed for 1 day(s): 300.00 CNY" in line for line in lines)

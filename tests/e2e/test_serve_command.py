@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from claims.adapters.grpc.server import SERVICE_NAMES
+from tests.conftest import MIGRATION_IDS
 
 CLAIMS = [sys.executable, "-m", "claims"]
 GRPCURL = shutil.which("grpcurl", path=str(Path(sys.executable).parent))
@@ -32,7 +33,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     env = environment(tmp_path)
     migrated = subprocess.run([*CLAIMS, "migrate"], env=env, capture_output=True, text=True, timeout=60, check=True)
-    assert "applied 0001_event_store, 0002_vehicle_read_model, 0003_claim_read_model" in migrated.stdout
+    assert f"applied {', '.join(MIGRATION_IDS)}" in migrated.stdout
     process = subprocess.Popen([*CLAIMS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     line = process.stderr.readline()
@@ -47,7 +48,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
 def test_serve_refuses_an_unmigrated_store_with_a_clear_message(tmp_path: Path) -> None:
     result = subprocess.run([*CLAIMS, "serve"], env=environment(tmp_path), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert "is not migrated: 3 pending migration(s)" in result.stderr
+    assert f"is not migrated: {len(MIGRATION_IDS)} pending migration(s)" in result.stderr
     assert "Run `claims migrate` first." in result.stderr
 
 

@@ -19,7 +19,7 @@ from claims.adapters.persistence.migrations import (
     pending_migrations,
     require_migrated,
 )
-from tests.conftest import MIGRATIONS, POSTGRES_DSN, sqlite_location
+from tests.conftest import MIGRATION_IDS, MIGRATIONS, POSTGRES_DSN, sqlite_location
 
 
 def sqlite_columns(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -41,17 +41,15 @@ def test_sqlite_migrations_create_the_table_the_library_creates(tmp_path: Path) 
 
 def test_migrating_twice_applies_nothing_the_second_time(tmp_path: Path) -> None:
     location = sqlite_location(tmp_path)
-    assert apply_migrations(location, MIGRATIONS) == [
-        "0001_event_store",
-        "0002_vehicle_read_model",
-        "0003_claim_read_model",
-    ]
+    assert apply_migrations(location, MIGRATIONS) == MIGRATION_IDS
+    assert MIGRATION_IDS[:3] == ["0001_event_store", "0002_vehicle_read_model", "0003_claim_read_model"]
     assert apply_migrations(location, MIGRATIONS) == []
     assert pending_migrations(location, MIGRATIONS) == []
 
 
 def test_an_unmigrated_store_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    with pytest.raises(NotMigratedError, match=r"not migrated: 3 pending migration\(s\) .*Run `claims migrate` first"):
+    expected = rf"not migrated: {len(MIGRATION_IDS)} pending migration\(s\) .*Run `claims migrate` first"
+    with pytest.raises(NotMigratedError, match=expected):
         require_migrated(sqlite_location(tmp_path), MIGRATIONS)
 
 
@@ -118,3 +116,8 @@ def test_an_unmigrated_postgres_schema_is_refused(postgres_schema: StoreLocation
         require_migrated(postgres_schema, MIGRATIONS)
     apply_migrations(postgres_schema, MIGRATIONS)
     require_migrated(postgres_schema, MIGRATIONS)
+
+
+def test_both_backends_have_the_same_numbered_migrations() -> None:
+    postgres = sorted(p.stem for p in (MIGRATIONS / "postgresql").glob("*.sql") if not p.stem.endswith(".rollback"))
+    assert postgres == MIGRATION_IDS

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 
+from claims.application.claim_feed import ClaimFeed
 from claims.application.claims import run_claim_command, run_preauth_command
 from claims.application.commands import CommandRunner, UnitOfWork
+from claims.application.commitments import run_commitment_command
+from claims.application.contracts import coverage_left, load_contract, run_contract_command
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
 from claims.application.statutory import StatutoryInputs, WhatIf, record_closed_visit, run_case_command
@@ -15,10 +19,16 @@ from claims.domain.claim.commands import ClaimCommand
 from claims.domain.claim.context import ClaimPolicy
 from claims.domain.claim.packs import CLAIMS_POLICY_2026_1
 from claims.domain.claim.state import Claim
+from claims.domain.commitment.commands import CommitmentCommand
 from claims.domain.context import DecisionContext
-from claims.domain.errors import NotFoundError
+from claims.domain.contract.commands import ContractCommand
+from claims.domain.contract.state import ServiceContract
+from claims.domain.contract.views import RemainingCoverage
+from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import (
     claim_id_for,
+    commitment_breach_id_for,
+    contract_id_for,
     preauth_id_for,
     repair_order_id_for,
     statutory_case_id_for,
@@ -91,6 +101,25 @@ class ClaimsApplication:
             )
         return state, version
 
+    def handle_contract(self, call: CallContext, command: ContractCommand) -> CommandResult:
+        """Sell (linked on its vehicle), cancel, transfer or expire a service contract."""
+        contract_id = contract_id_for(command.insurer_id, command.contract_number)
+        return self.runner.run(call, command, contract_id, lambda unit: run_contract_command(unit, command))
+
+    def get_contract(self, insurer_id: str, contract_number: str) -> tuple[ServiceContract, int]:
+        """A service contract with its paid claims, transfers and cancellation, and its version."""
+        return load_contract(self.store, insurer_id, contract_number)
+
+    def contract_coverage(
+        self, contract: ServiceContract, on: date | None = None, odometer: Distance | None = None
+    ) -> RemainingCoverage:
+        """What ``contract`` has left on ``on`` (today by default) at ``odometer`` (the latest known by default)."""
+        return coverage_left(self.store, contract, on or self.clock().date(), odometer)
+
+    def claim_feed(self, insurer_id: str, after: int) -> ClaimFeed:
+        """Changes to the claims under ``insurer_id``'s contracts, after log position ``after``."""
+        return ClaimFeed(self.store, insurer_id, after)
+
     def handle_vehicle(self, call: CallContext, command: VehicleCommand) -> CommandResult:
         """Register a vehicle, attach a coverage, record a reading or a transfer."""
         vehicle_id = vehicle_id_for(command.identifier)
@@ -114,7 +143,8 @@ class ClaimsApplication:
             if reading is not None:
                 vehicle_id = vehicle_id_for(reading.identifier)
                 state = unit.load(vehicle_id, VEHICLES)
-                unit.record(vehicle_id, vehicle.decide(state, reading, ctx))
+                with _as_repair_order_fields(command):
+                    unit.record(vehicle_id, vehicle.decide(state, reading, ctx))
             closed = REPAIR_ORDERS.fold(order, events) if isinstance(command, CloseRepairOrder) and events else None
             if closed is not None:
                 record_closed_visit(unit, closed, self.statutory)
@@ -131,6 +161,11 @@ class ClaimsApplication:
             )
         return state, version
 
+    def handle_commitment(self, call: CallContext, command: CommitmentCommand) -> CommandResult:
+        """Record that a service commitment's clock ran out (once per run of the clock)."""
+        breach_id = commitment_breach_id_for(command.commitment_code, command.subject_id, command.started_at)
+        return self.runner.run(call, command, breach_id, lambda unit: run_commitment_command(unit, command))
+
     def handle_statutory_case(self, call: CallContext, command: StatutoryCaseCommand) -> CommandResult:
         """Record a direct notice, re-evaluate, or run a remedy on a vehicle's statutory case."""
         case_id = statutory_case_id_for(vehicle_id_for(command.vin))
@@ -138,6 +173,8 @@ class ClaimsApplication:
 
     def get_statutory_case(self, vin: str) -> tuple[StatutoryCase, int]:
         """A vehicle's statutory case (visits, determinations with their traces, compensation, remedy)."""
+        if VEHICLES.replay(self.store, vehicle_id_for(vin))[0] is None:
+            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
         state, version = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle_id_for(vin)))
         if state is None:
             raise NotFoundError(
@@ -166,6 +203,10 @@ class ClaimsApplication:
             else select_pack(vehicle.jurisdiction, vehicle.invoice_date)
         )
         other = find_pack(pack_id, version)
+        if not other.covers(vehicle.jurisdiction):
+            raise InvalidCommandError(
+                [FieldViolation("pack_id", f"{pack_id} covers {other.jurisdiction}, not {vehicle.jurisdiction}")]
+            )
         return WhatIf(current=current, other=other, differences=tuple(compare(facts, current, other)))
 
     def get_vehicle(
@@ -178,6 +219,27 @@ class ClaimsApplication:
                 f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier}
             )
         return vehicle_status(state, on or self.clock().date(), odometer), version
+
+
+@contextmanager
+def _as_repair_order_fields(command: RepairOrderCommand) -> Iterator[None]:
+    """Name a refused reading's fields as the repair-order request names them (opened_at, odometer_in, ...)."""
+    opening = isinstance(command, OpenRepairOrder)
+    renamed = {
+        "read_at": "opened_at" if opening else "closed_at",
+        "reading": "odometer_in" if opening else "odometer_out",
+    }
+    try:
+        yield
+    except InvalidCommandError as error:
+        raise InvalidCommandError(
+            [FieldViolation(_rename(v.field, renamed), v.description) for v in error.violations]
+        ) from None
+
+
+def _rename(field: str, renamed: Mapping[str, str]) -> str:
+    head, dot, rest = field.partition(".")
+    return renamed.get(head, head) + dot + rest
 
 
 def _odometer_reading(command: RepairOrderCommand, order: RepairOrder | None) -> RecordOdometerReading | None:

@@ -3,7 +3,8 @@
 Filing reads the vehicle, the repair order and the named pre-authorization; the repair order
 is where a claim's lines are linked, so two claims stating the same RO line collide on the RO's
 version instead of both slipping past the duplicate check. A claim that uses a pre-authorization
-consumes it in the same append; a withdrawn claim releases its RO lines.
+consumes it in the same append; a withdrawn claim releases its RO lines. A paid claim is recorded on the
+service contract that covers it, if any, in the same append.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from claims.application.commands import UnitOfWork
+from claims.application.contracts import record_claim_paid
 from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, VEHICLES
 from claims.domain.claim import decide as claim_rules
-from claims.domain.claim.commands import ClaimCommand, FileClaim, ResubmitClaim, WithdrawClaim
+from claims.domain.claim.commands import ClaimCommand, FileClaim, PostPayment, ResubmitClaim, WithdrawClaim
 from claims.domain.claim.context import ClaimContext, ClaimedLine, ClaimPolicy
 from claims.domain.claim.state import Claim
 from claims.domain.claim.state import evolve as evolve_claim
@@ -112,6 +114,8 @@ def _follow_up(unit: UnitOfWork, command: ClaimCommand, claim: Claim, ctx: Claim
         unit.record(ro_id, repair_order_rules.decide(unit.load(ro_id, REPAIR_ORDERS), release, now))
         if claim.current.preauth_number is not None:
             _release_preauth(unit, claim, claim.current.preauth_number, now)
+    elif isinstance(command, PostPayment):
+        record_claim_paid(unit, claim)
 
 
 def _release_preauth(unit: UnitOfWork, claim: Claim, preauth_number: str, now: DecisionContext) -> None:

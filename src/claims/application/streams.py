@@ -5,6 +5,8 @@ from __future__ import annotations
 from claims.application.commands import StreamType
 from claims.domain.claim.state import Claim
 from claims.domain.claim.state import evolve as evolve_claim
+from claims.domain.contract.state import ServiceContract
+from claims.domain.contract.state import evolve as evolve_contract
 from claims.domain.preauth.state import PreAuthorization
 from claims.domain.preauth.state import evolve as evolve_preauth
 from claims.domain.repair_order.state import RepairOrder
@@ -20,3 +22,4 @@ REPAIR_ORDERS: StreamType[RepairOrder] = StreamType("repair_order", evolve_repai
 CLAIMS: StreamType[Claim] = StreamType("claim", evolve_claim)
 PREAUTHS: StreamType[PreAuthorization] = StreamType("preauth", evolve_preauth)
 STATUTORY_CASES: StreamType[StatutoryCase] = StreamType("statutory_case", evolve_case)
+CONTRACTS: StreamType[ServiceContract] = StreamType("contract", evolve_contract)

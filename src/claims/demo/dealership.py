@@ -1,4 +1,4 @@
-"""`claims demo`: a day at a dealership, played against a running server through the public API only.
+"""A day at a US dealership: vehicles, repair orders and claims, through the public API only.
 
 Every run uses its own dealer and vehicles, so it is safe to run again against the same server.
 Dates are relative to today: repairs in the last days, claims filed within the filing deadline.
@@ -31,9 +31,9 @@ M = TypeVar("M", bound=Message)
 DESK = "desk-ana"
 
 
-def make_vin(run: str, n: int) -> str:
-    """A US VIN with a valid check digit, unique to this run."""
-    body = f"1G1ZD5ST0R{run}{n:02d}".ljust(17, "0")
+def make_vin(run: str, n: int, maker: str = "1G1ZD5ST") -> str:
+    """A VIN with a valid check digit, unique to this run (``maker``: the first eight characters)."""
+    body = f"{maker}0R{run}{n:02d}".ljust(17, "0")
     vin = body[:8] + "0" + body[9:]
     return vin[:8] + vin_check_digit(vin) + vin[9:]
 
@@ -150,8 +150,8 @@ def simple(day: Day, method: Callable[..., Any], message: type[M], number: str, 
     day.call(method, parse(message, body))
 
 
-def play(day: Day) -> Iterator[str]:
-    """Run the day; yield one line per thing that happened."""
+def play(day: Day, before_claims: Callable[[list[str]], str] | None = None) -> Iterator[str]:
+    """Run the day; yield one line per thing that happened (``before_claims`` may add a step, e.g. a contract sale)."""
     vins = [make_vin(day.run, n) for n in range(1, 5)]
     for vin, model in zip(vins, ("Equinox LT", "Silverado 1500", "Bolt EUV", "Tahoe Z71"), strict=True):
         register(day, vin, model)
@@ -160,6 +160,8 @@ def play(day: Day) -> Iterator[str]:
     for i, (vin, (part, code)) in enumerate(zip(vins, parts, strict=True), start=1):
         repair(day, f"RO-{i}", vin, 5000 * i, part, code)
     yield "opened, worked and closed 4 repair orders (intake and hand-back odometers recorded on each vehicle)"
+    if before_claims is not None:
+        yield before_claims(vins)
     yield from _claims(day, vins, parts)
 
 
@@ -217,12 +219,3 @@ def summary(day: Day) -> Iterator[str]:
         yield f"{number:<6}{state:<20}" + "".join(
             f"{total[k]:>10.2f}" for k in ("claimed", "approved", "deducted", "paid")
         )
-
-
-def run(target: str) -> Iterator[str]:
-    """Play the demo against ``target`` and yield what a person should read."""
-    with grpc.insecure_channel(target) as channel:
-        grpc.channel_ready_future(channel).result(timeout=10)
-        day = Day(channel)
-        yield from play(day)
-        yield from summary(day)

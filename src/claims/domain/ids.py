@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
 VEHICLE_NAMESPACE = UUID("6f1d3c1e-58a5-4d5e-9a77-3a3c1f0e2b01")
@@ -52,3 +53,15 @@ STATUTORY_CASE_NAMESPACE = UUID("092b53da-001d-4c39-b90e-a61342b2df27")
 def statutory_case_id_for(vehicle_id: UUID) -> UUID:
     """The stream id of a vehicle's statutory (三包 / lemon-law) case: one case per vehicle."""
     return uuid5(STATUTORY_CASE_NAMESPACE, f"/vehicles/{vehicle_id}/statutory-case")
+
+
+COMMITMENT_NAMESPACE = UUID("5d0f1a7e-2c4b-4e8a-9f3d-6b1c2a4e8d17")
+
+
+def commitment_breach_id_for(commitment_code: str, subject_id: UUID, started_at: datetime) -> UUID:
+    """The stream of one run of a commitment's clock on a subject: its breach is recorded there, once.
+
+    The start instant is written in UTC, so the id does not depend on the offset it was read back in.
+    """
+    started = started_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return uuid5(COMMITMENT_NAMESPACE, f"/commitments/{commitment_code}/subjects/{subject_id}/started/{started}")

@@ -14,6 +14,7 @@ from claims.domain.claim.events import (
     ChargebackIssued,
     ClaimAppealed,
     ClaimDecided,
+    ClaimDeemedApproved,
     ClaimFiled,
     ClaimLineDecided,
     ClaimPaid,
@@ -51,6 +52,7 @@ class ClaimProjection:
     """Keeps rm_claims in step with claim events."""
 
     name = "claims"
+    tables = ("rm_claims",)  # what a rebuild copies, compares and replaces
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         match event.event:
@@ -62,6 +64,11 @@ class ClaimProjection:
                 self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
                     "status": e.outcome.value, "approved": _amount(e.approved_total),
                     "decided": _instant(e.decided_at),
+                })  # fmt: skip
+            case ClaimDeemedApproved() as e:  # approved by law as of the moment its decision clock ran out
+                self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
+                    "status": ClaimStatus.APPROVED.value, "approved": _amount(e.approved_total),
+                    "decided": _instant(e.due_at),
                 })  # fmt: skip
             case ClaimReturned():
                 self._touch(tx, event, "status = :status", {"status": ClaimStatus.RETURNED.value})

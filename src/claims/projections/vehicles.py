@@ -15,6 +15,7 @@ class VehicleProjection:
     """Keeps rm_vehicles and rm_vehicle_coverages in step with vehicle events."""
 
     name = "vehicles"
+    tables = ("rm_vehicles", "rm_vehicle_coverages")  # parents first (a rebuild copies and replaces these)
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         match event.event:

@@ -81,3 +81,20 @@ def test_five_repairs_over_31_days_are_eligible_under_cn_2022_but_not_cn_2013(ap
     assert fired_now, [d.summary for d in result.differences]
     assert all(d.under_b is None or not d.under_b.fired for d in result.differences if d.rule in fired_now)
     assert app.store.head_position() == head  # what-if writes nothing
+
+
+def test_what_if_refuses_a_pack_of_another_jurisdiction(app: ClaimsApplication) -> None:
+    from claims.domain.errors import InvalidCommandError
+
+    repair(app, 1, START + timedelta(days=10), hours=30)
+    with pytest.raises(InvalidCommandError) as caught:
+        app.what_if(CN_VIN, "US-CA", "1")
+    assert caught.value.violations[0].field == "pack_id"
+
+
+def test_a_repair_order_opened_before_delivery_names_opened_at(app: ClaimsApplication) -> None:
+    from claims.domain.errors import InvalidCommandError
+
+    with pytest.raises(InvalidCommandError) as caught:
+        repair(app, 1, datetime(2026, 1, 1, 8, 0, tzinfo=UTC), hours=30)
+    assert [v.field for v in caught.value.violations] == ["opened_at"]

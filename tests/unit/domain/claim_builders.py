@@ -12,7 +12,16 @@ from claims.domain.calendar import last_day_of_period
 from claims.domain.claim import decide as claim_decide
 from claims.domain.claim.commands import FileClaim
 from claims.domain.claim.context import ClaimContext
-from claims.domain.claim.events import ClaimDecided, ClaimEvent, ClaimFiled, ClaimLineDecided, ClaimPaid, LinePayment
+from claims.domain.claim.events import (
+    ClaimDecided,
+    ClaimDeemedApproved,
+    ClaimEvent,
+    ClaimFiled,
+    ClaimLineDecided,
+    ClaimPaid,
+    LineApproval,
+    LinePayment,
+)
 from claims.domain.claim.lines import LabourLine, OtherLine, PartLine, SubletLine
 from claims.domain.claim.packs import CLAIMS_POLICY_2026_1
 from claims.domain.claim.state import Claim
@@ -360,6 +369,22 @@ def claim_paid(**overrides: Any) -> ClaimPaid:
         "audit_ends_on": date(2027, 1, 1),
     }
     return ClaimPaid.model_validate(fields | overrides)
+
+
+def claim_deemed_approved(**overrides: Any) -> ClaimDeemedApproved:
+    """The default claim (582.75 USD, filed 2026-03-10 in US-CA) deemed approved when its 30th day ran out."""
+    due_at = datetime(2026, 4, 9, 23, 59, 59, 999999, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "commitment_code": "US-CA-CLAIM-DECISION",
+        "statute": "Cal. Veh. Code 3065",
+        "reason_code": "DEEMED_APPROVED",
+        "lines": (LineApproval(line_no=1, approved=usd("462.50")), LineApproval(line_no=2, approved=usd("120.25"))),
+        "claimed_total": usd("582.75"),
+        "approved_total": usd("582.75"),
+        "due_at": due_at,
+        "deemed_at": due_at,
+    }
+    return ClaimDeemedApproved.model_validate(fields | overrides)
 
 
 def statutory_facts(**overrides: Any) -> StatutoryFacts:

@@ -247,3 +247,12 @@ def test_a_california_refund_offsets_the_miles_before_the_first_repair_of_the_de
     assert isinstance(delivered, RemedyDelivered)
     assert (delivered.usage_deduction, delivered.amount, delivered.late) == (usd("1000.00"), usd("39000.00"), False)
     assert "miles driven before the first repair of 12345-ABC/P0300 (D042/RO-0)" in delivered.deduction_explanation
+
+
+def test_a_delivered_remedy_keeps_the_price_the_usage_deduction_and_its_explanation() -> None:
+    commands = [request(CaseRemedy.REFUND, FRIDAY), answer(at(date(2026, 5, 12))), deliver(date(2026, 6, 1), km(2_000))]
+    remedy = state([*(record(v) for v in FIVE_REPAIRS), *commands], CN).remedy
+    assert remedy is not None
+    assert (remedy.price, remedy.usage_deduction, remedy.amount) == (cny("100000.00"), cny("1000.00"), cny("99000.00"))
+    assert remedy.deduction_explanation is not None
+    assert remedy.deduction_explanation.endswith("= 100,000 × 2,000 km / 1000 × 0.5% = 1000.00 CNY")

@@ -6,6 +6,7 @@ from typing import Any
 
 from claims.adapters.grpc.mapping import build, distance_fields, enum_name, has, present, timestamp_value
 from claims.api.v1 import repair_orders_pb2 as pb
+from claims.api.v1 import vehicles_pb2
 from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RecordRepairPause, RecordRepairWork
 
 
@@ -53,8 +54,26 @@ def record_repair_work(request: pb.RecordRepairWorkRequest) -> RecordRepairWork:
                 "correction": request.correction,
                 "defect": defect if has(request, "defect") else None,
                 "parts_replaced": parts,
+                "statutory": statutory_fields(request.statutory) if has(request, "statutory") else None,
             }
         ),
+    )
+
+
+def statutory_fields(message: pb.StatutoryFacts) -> dict[str, Any]:
+    """The statutory facts as the domain names them; unset enums and empty texts are left out."""
+    return present(
+        {
+            "component_group": enum_name(message.component_group, vehicles_pb2.ComponentGroup, "COMPONENT_GROUP_"),
+            "main_part": message.main_part,
+            "serious_safety": message.serious_safety,
+            "safety_failure": enum_name(message.safety_failure, pb.SafetyFailure, "SAFETY_FAILURE_"),
+            "replaced_assembly": enum_name(message.replaced_assembly, vehicles_pb2.ComponentGroup, "COMPONENT_GROUP_"),
+            "replaced_main_part": message.replaced_main_part,
+            "wear_part": enum_name(message.wear_part, vehicles_pb2.WearPart, "WEAR_PART_"),
+            "fault_remained": message.fault_remained,
+            "minor_nonconformity": message.minor_nonconformity,
+        }
     )
 
 

@@ -7,6 +7,7 @@ import grpc
 from claims.adapters.grpc import repair_order_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
 from claims.adapters.grpc.mapping import distance_to_proto, enum_number, mutation_result, plain, timestamp_to_proto
+from claims.adapters.grpc.statutory_view import statutory_facts_to_proto
 from claims.api.v1 import repair_orders_pb2 as pb
 from claims.api.v1 import repair_orders_pb2_grpc as pb_grpc
 from claims.application.app import ClaimsApplication
@@ -98,6 +99,8 @@ def repair_order_to_proto(order: RepairOrder, version: int) -> pb.RepairOrder:
             )
             for p in work.parts_replaced
         )
+        if work.statutory is not None:
+            message.statutory.CopyFrom(statutory_facts_to_proto(work.statutory))
     if order.closed_at is not None:
         message.closed_at.CopyFrom(timestamp_to_proto(order.closed_at))
     if order.odometer_out is not None:

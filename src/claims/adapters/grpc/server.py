@@ -9,17 +9,23 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from claims.adapters.grpc.claims_servicer import ClaimServicer
+from claims.adapters.grpc.insurer_servicer import InsurerServicer
 from claims.adapters.grpc.interceptors import ErrorInterceptor
 from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
+from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.api.v1 import (
     claims_pb2,
     claims_pb2_grpc,
+    contracts_pb2,
+    contracts_pb2_grpc,
     preauthorizations_pb2,
     preauthorizations_pb2_grpc,
     repair_orders_pb2,
     repair_orders_pb2_grpc,
+    statutory_pb2,
+    statutory_pb2_grpc,
 )
 from claims.api.v1 import vehicles_pb2 as pb
 from claims.api.v1 import vehicles_pb2_grpc as pb_grpc
@@ -30,6 +36,8 @@ SERVICE_NAMES = (
     repair_orders_pb2.DESCRIPTOR.services_by_name["RepairOrderService"].full_name,
     claims_pb2.DESCRIPTOR.services_by_name["ClaimService"].full_name,
     preauthorizations_pb2.DESCRIPTOR.services_by_name["PreAuthorizationService"].full_name,
+    statutory_pb2.DESCRIPTOR.services_by_name["StatutoryService"].full_name,
+    contracts_pb2.DESCRIPTOR.services_by_name["InsurerService"].full_name,
 )
 
 
@@ -38,6 +46,8 @@ def create_server(
     repair_orders: RepairOrderServicer,
     claims: ClaimServicer,
     preauths: PreAuthorizationServicer,
+    statutory: StatutoryServicer,
+    insurer: InsurerServicer,
     address: str,
     *,
     max_workers: int = 16,
@@ -59,6 +69,8 @@ def create_server(
     repair_orders_pb2_grpc.add_RepairOrderServiceServicer_to_server(repair_orders, server)
     claims_pb2_grpc.add_ClaimServiceServicer_to_server(claims, server)
     preauthorizations_pb2_grpc.add_PreAuthorizationServiceServicer_to_server(preauths, server)
+    statutory_pb2_grpc.add_StatutoryServiceServicer_to_server(statutory, server)
+    contracts_pb2_grpc.add_InsurerServiceServicer_to_server(insurer, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

@@ -23,48 +23,53 @@ _sym_db = _symbol_database.Default()
 
 
 from claims.api.v1 import common_pb2 as claims_dot_api_dot_v1_dot_common__pb2
+from claims.api.v1 import vehicles_pb2 as claims_dot_api_dot_v1_dot_vehicles__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!claims/api/v1/repair_orders.proto\x12\rclaims.api.v1\x1a\x1a\x63laims/api/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\tDefectKey\x12\x1a\n\x12\x63\x61usal_part_number\x18\x01 \x01(\t\x12\x14\n\x0c\x66\x61ilure_code\x18\x02 \x01(\t\"{\n\x0cReplacedPart\x12\x13\n\x0bpart_number\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12\x16\n\x0eremoved_serial\x18\x03 \x01(\t\x12\x15\n\rfitted_serial\x18\x04 \x01(\t\x12\x15\n\rsupplier_code\x18\x05 \x01(\t\"\xcf\x01\n\x16OpenRepairOrderRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x0b\n\x03vin\x18\x04 \x01(\t\x12-\n\topened_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0bodometer_in\x18\x06 \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x11\n\tcomplaint\x18\x07 \x01(\t\"H\n\x17OpenRepairOrderResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\x89\x02\n\x17RecordRepairWorkRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\r\n\x05\x63\x61use\x18\x05 \x01(\t\x12\x12\n\ncorrection\x18\x06 \x01(\t\x12(\n\x06\x64\x65\x66\x65\x63t\x18\x07 \x01(\x0b\x32\x18.claims.api.v1.DefectKey\x12\x33\n\x0eparts_replaced\x18\x08 \x03(\x0b\x32\x1b.claims.api.v1.ReplacedPartB\x13\n\x11_expected_version\"I\n\x18RecordRepairWorkResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\x8e\x02\n\x18RecordRepairPauseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12&\n\x04kind\x18\x05 \x01(\x0e\x32\x18.claims.api.v1.PauseKind\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x13\n\x11_expected_version\"J\n\x19RecordRepairPauseResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\xe5\x01\n\x17\x43loseRepairOrderRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x0codometer_out\x18\x06 \x01(\x0b\x32\x17.claims.api.v1.DistanceB\x13\n\x11_expected_version\"|\n\x18\x43loseRepairOrderResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\x12\x14\n\x0crepair_hours\x18\x02 \x01(\t\x12\x1b\n\x13\x64\x61ys_out_of_service\x18\x03 \x01(\x05\"=\n\x15GetRepairOrderRequest\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x11\n\tro_number\x18\x02 \x01(\t\"\x93\x01\n\x0bRepairPause\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.claims.api.v1.PauseKind\x12.\n\nstarted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe3\x04\n\x0bRepairOrder\x12\x17\n\x0frepair_order_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x0b\n\x03vin\x18\x04 \x01(\t\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .claims.api.v1.RepairOrderStatus\x12-\n\topened_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0bodometer_in\x18\x07 \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x11\n\tcomplaint\x18\x08 \x01(\t\x12\r\n\x05\x63\x61use\x18\t \x01(\t\x12\x12\n\ncorrection\x18\n \x01(\t\x12(\n\x06\x64\x65\x66\x65\x63t\x18\x0b \x01(\x0b\x32\x18.claims.api.v1.DefectKey\x12\x33\n\x0eparts_replaced\x18\x0c \x03(\x0b\x32\x1b.claims.api.v1.ReplacedPart\x12*\n\x06pauses\x18\r \x03(\x0b\x32\x1a.claims.api.v1.RepairPause\x12-\n\tclosed_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x0codometer_out\x18\x0f \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x14\n\x0crepair_hours\x18\x10 \x01(\t\x12\x16\n\x0e\x65xcluded_hours\x18\x11 \x01(\t\x12\x1b\n\x13\x64\x61ys_out_of_service\x18\x12 \x01(\x05\x12\x0f\n\x07version\x18\x13 \x01(\x03\"J\n\x16GetRepairOrderResponse\x12\x30\n\x0crepair_order\x18\x01 \x01(\x0b\x32\x1a.claims.api.v1.RepairOrder*\xa3\x01\n\tPauseKind\x12\x1a\n\x16PAUSE_KIND_UNSPECIFIED\x10\x00\x12+\n\'PAUSE_KIND_WAITING_VIN_CUSTOMISED_PARTS\x10\x01\x12&\n\"PAUSE_KIND_POWER_BATTERY_TRANSPORT\x10\x02\x12%\n!PAUSE_KIND_ROADSIDE_RESCUE_TRAVEL\x10\x03*v\n\x11RepairOrderStatus\x12#\n\x1fREPAIR_ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18REPAIR_ORDER_STATUS_OPEN\x10\x01\x12\x1e\n\x1aREPAIR_ORDER_STATUS_CLOSED\x10\x02\x32\x87\x04\n\x12RepairOrderService\x12`\n\x0fOpenRepairOrder\x12%.claims.api.v1.OpenRepairOrderRequest\x1a&.claims.api.v1.OpenRepairOrderResponse\x12\x63\n\x10RecordRepairWork\x12&.claims.api.v1.RecordRepairWorkRequest\x1a\'.claims.api.v1.RecordRepairWorkResponse\x12\x66\n\x11RecordRepairPause\x12\'.claims.api.v1.RecordRepairPauseRequest\x1a(.claims.api.v1.RecordRepairPauseResponse\x12\x63\n\x10\x43loseRepairOrder\x12&.claims.api.v1.CloseRepairOrderRequest\x1a\'.claims.api.v1.CloseRepairOrderResponse\x12]\n\x0eGetRepairOrder\x12$.claims.api.v1.GetRepairOrderRequest\x1a%.claims.api.v1.GetRepairOrderResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!claims/api/v1/repair_orders.proto\x12\rclaims.api.v1\x1a\x1a\x63laims/api/v1/common.proto\x1a\x1c\x63laims/api/v1/vehicles.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\tDefectKey\x12\x1a\n\x12\x63\x61usal_part_number\x18\x01 \x01(\t\x12\x14\n\x0c\x66\x61ilure_code\x18\x02 \x01(\t\"\xe0\x02\n\x0eStatutoryFacts\x12\x36\n\x0f\x63omponent_group\x18\x01 \x01(\x0e\x32\x1d.claims.api.v1.ComponentGroup\x12\x11\n\tmain_part\x18\x02 \x01(\t\x12\x16\n\x0eserious_safety\x18\x03 \x01(\x08\x12\x34\n\x0esafety_failure\x18\x04 \x01(\x0e\x32\x1c.claims.api.v1.SafetyFailure\x12\x38\n\x11replaced_assembly\x18\x05 \x01(\x0e\x32\x1d.claims.api.v1.ComponentGroup\x12\x1a\n\x12replaced_main_part\x18\x06 \x01(\t\x12*\n\twear_part\x18\x07 \x01(\x0e\x32\x17.claims.api.v1.WearPart\x12\x16\n\x0e\x66\x61ult_remained\x18\x08 \x01(\x08\x12\x1b\n\x13minor_nonconformity\x18\t \x01(\x08\"{\n\x0cReplacedPart\x12\x13\n\x0bpart_number\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12\x16\n\x0eremoved_serial\x18\x03 \x01(\t\x12\x15\n\rfitted_serial\x18\x04 \x01(\t\x12\x15\n\rsupplier_code\x18\x05 \x01(\t\"\xcf\x01\n\x16OpenRepairOrderRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x0b\n\x03vin\x18\x04 \x01(\t\x12-\n\topened_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0bodometer_in\x18\x06 \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x11\n\tcomplaint\x18\x07 \x01(\t\"H\n\x17OpenRepairOrderResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\xbb\x02\n\x17RecordRepairWorkRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\r\n\x05\x63\x61use\x18\x05 \x01(\t\x12\x12\n\ncorrection\x18\x06 \x01(\t\x12(\n\x06\x64\x65\x66\x65\x63t\x18\x07 \x01(\x0b\x32\x18.claims.api.v1.DefectKey\x12\x33\n\x0eparts_replaced\x18\x08 \x03(\x0b\x32\x1b.claims.api.v1.ReplacedPart\x12\x30\n\tstatutory\x18\t \x01(\x0b\x32\x1d.claims.api.v1.StatutoryFactsB\x13\n\x11_expected_version\"I\n\x18RecordRepairWorkResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\x8e\x02\n\x18RecordRepairPauseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12&\n\x04kind\x18\x05 \x01(\x0e\x32\x18.claims.api.v1.PauseKind\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x13\n\x11_expected_version\"J\n\x19RecordRepairPauseResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\"\xe5\x01\n\x17\x43loseRepairOrderRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x0codometer_out\x18\x06 \x01(\x0b\x32\x17.claims.api.v1.DistanceB\x13\n\x11_expected_version\"|\n\x18\x43loseRepairOrderResponse\x12-\n\x06result\x18\x01 \x01(\x0b\x32\x1d.claims.api.v1.MutationResult\x12\x14\n\x0crepair_hours\x18\x02 \x01(\t\x12\x1b\n\x13\x64\x61ys_out_of_service\x18\x03 \x01(\x05\"=\n\x15GetRepairOrderRequest\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x11\n\tro_number\x18\x02 \x01(\t\"\x93\x01\n\x0bRepairPause\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.claims.api.v1.PauseKind\x12.\n\nstarted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x05\n\x0bRepairOrder\x12\x17\n\x0frepair_order_id\x18\x01 \x01(\t\x12\x11\n\tdealer_id\x18\x02 \x01(\t\x12\x11\n\tro_number\x18\x03 \x01(\t\x12\x0b\n\x03vin\x18\x04 \x01(\t\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .claims.api.v1.RepairOrderStatus\x12-\n\topened_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0bodometer_in\x18\x07 \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x11\n\tcomplaint\x18\x08 \x01(\t\x12\r\n\x05\x63\x61use\x18\t \x01(\t\x12\x12\n\ncorrection\x18\n \x01(\t\x12(\n\x06\x64\x65\x66\x65\x63t\x18\x0b \x01(\x0b\x32\x18.claims.api.v1.DefectKey\x12\x33\n\x0eparts_replaced\x18\x0c \x03(\x0b\x32\x1b.claims.api.v1.ReplacedPart\x12*\n\x06pauses\x18\r \x03(\x0b\x32\x1a.claims.api.v1.RepairPause\x12-\n\tclosed_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x0codometer_out\x18\x0f \x01(\x0b\x32\x17.claims.api.v1.Distance\x12\x14\n\x0crepair_hours\x18\x10 \x01(\t\x12\x16\n\x0e\x65xcluded_hours\x18\x11 \x01(\t\x12\x1b\n\x13\x64\x61ys_out_of_service\x18\x12 \x01(\x05\x12\x0f\n\x07version\x18\x13 \x01(\x03\x12\x30\n\tstatutory\x18\x14 \x01(\x0b\x32\x1d.claims.api.v1.StatutoryFacts\"J\n\x16GetRepairOrderResponse\x12\x30\n\x0crepair_order\x18\x01 \x01(\x0b\x32\x1a.claims.api.v1.RepairOrder*\xa3\x01\n\tPauseKind\x12\x1a\n\x16PAUSE_KIND_UNSPECIFIED\x10\x00\x12+\n\'PAUSE_KIND_WAITING_VIN_CUSTOMISED_PARTS\x10\x01\x12&\n\"PAUSE_KIND_POWER_BATTERY_TRANSPORT\x10\x02\x12%\n!PAUSE_KIND_ROADSIDE_RESCUE_TRAVEL\x10\x03*v\n\x11RepairOrderStatus\x12#\n\x1fREPAIR_ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18REPAIR_ORDER_STATUS_OPEN\x10\x01\x12\x1e\n\x1aREPAIR_ORDER_STATUS_CLOSED\x10\x02*\xdd\x01\n\rSafetyFailure\x12\x1e\n\x1aSAFETY_FAILURE_UNSPECIFIED\x10\x00\x12#\n\x1fSAFETY_FAILURE_STEERING_FAILURE\x10\x01\x12 \n\x1cSAFETY_FAILURE_BRAKE_FAILURE\x10\x02\x12 \n\x1cSAFETY_FAILURE_BODY_CRACKING\x10\x03\x12\x1c\n\x18SAFETY_FAILURE_FUEL_LEAK\x10\x04\x12%\n!SAFETY_FAILURE_POWER_BATTERY_FIRE\x10\x05\x32\x87\x04\n\x12RepairOrderService\x12`\n\x0fOpenRepairOrder\x12%.claims.api.v1.OpenRepairOrderRequest\x1a&.claims.api.v1.OpenRepairOrderResponse\x12\x63\n\x10RecordRepairWork\x12&.claims.api.v1.RecordRepairWorkRequest\x1a\'.claims.api.v1.RecordRepairWorkResponse\x12\x66\n\x11RecordRepairPause\x12\'.claims.api.v1.RecordRepairPauseRequest\x1a(.claims.api.v1.RecordRepairPauseResponse\x12\x63\n\x10\x43loseRepairOrder\x12&.claims.api.v1.CloseRepairOrderRequest\x1a\'.claims.api.v1.CloseRepairOrderResponse\x12]\n\x0eGetRepairOrder\x12$.claims.api.v1.GetRepairOrderRequest\x1a%.claims.api.v1.GetRepairOrderResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'claims.api.v1.repair_orders_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PAUSEKIND']._serialized_start=2539
-  _globals['_PAUSEKIND']._serialized_end=2702
-  _globals['_REPAIRORDERSTATUS']._serialized_start=2704
-  _globals['_REPAIRORDERSTATUS']._serialized_end=2822
-  _globals['_DEFECTKEY']._serialized_start=113
-  _globals['_DEFECTKEY']._serialized_end=174
-  _globals['_REPLACEDPART']._serialized_start=176
-  _globals['_REPLACEDPART']._serialized_end=299
-  _globals['_OPENREPAIRORDERREQUEST']._serialized_start=302
-  _globals['_OPENREPAIRORDERREQUEST']._serialized_end=509
-  _globals['_OPENREPAIRORDERRESPONSE']._serialized_start=511
-  _globals['_OPENREPAIRORDERRESPONSE']._serialized_end=583
-  _globals['_RECORDREPAIRWORKREQUEST']._serialized_start=586
-  _globals['_RECORDREPAIRWORKREQUEST']._serialized_end=851
-  _globals['_RECORDREPAIRWORKRESPONSE']._serialized_start=853
-  _globals['_RECORDREPAIRWORKRESPONSE']._serialized_end=926
-  _globals['_RECORDREPAIRPAUSEREQUEST']._serialized_start=929
-  _globals['_RECORDREPAIRPAUSEREQUEST']._serialized_end=1199
-  _globals['_RECORDREPAIRPAUSERESPONSE']._serialized_start=1201
-  _globals['_RECORDREPAIRPAUSERESPONSE']._serialized_end=1275
-  _globals['_CLOSEREPAIRORDERREQUEST']._serialized_start=1278
-  _globals['_CLOSEREPAIRORDERREQUEST']._serialized_end=1507
-  _globals['_CLOSEREPAIRORDERRESPONSE']._serialized_start=1509
-  _globals['_CLOSEREPAIRORDERRESPONSE']._serialized_end=1633
-  _globals['_GETREPAIRORDERREQUEST']._serialized_start=1635
-  _globals['_GETREPAIRORDERREQUEST']._serialized_end=1696
-  _globals['_REPAIRPAUSE']._serialized_start=1699
-  _globals['_REPAIRPAUSE']._serialized_end=1846
-  _globals['_REPAIRORDER']._serialized_start=1849
-  _globals['_REPAIRORDER']._serialized_end=2460
-  _globals['_GETREPAIRORDERRESPONSE']._serialized_start=2462
-  _globals['_GETREPAIRORDERRESPONSE']._serialized_end=2536
-  _globals['_REPAIRORDERSERVICE']._serialized_start=2825
-  _globals['_REPAIRORDERSERVICE']._serialized_end=3344
+  _globals['_PAUSEKIND']._serialized_start=3024
+  _globals['_PAUSEKIND']._serialized_end=3187
+  _globals['_REPAIRORDERSTATUS']._serialized_start=3189
+  _globals['_REPAIRORDERSTATUS']._serialized_end=3307
+  _globals['_SAFETYFAILURE']._serialized_start=3310
+  _globals['_SAFETYFAILURE']._serialized_end=3531
+  _globals['_DEFECTKEY']._serialized_start=143
+  _globals['_DEFECTKEY']._serialized_end=204
+  _globals['_STATUTORYFACTS']._serialized_start=207
+  _globals['_STATUTORYFACTS']._serialized_end=559
+  _globals['_REPLACEDPART']._serialized_start=561
+  _globals['_REPLACEDPART']._serialized_end=684
+  _globals['_OPENREPAIRORDERREQUEST']._serialized_start=687
+  _globals['_OPENREPAIRORDERREQUEST']._serialized_end=894
+  _globals['_OPENREPAIRORDERRESPONSE']._serialized_start=896
+  _globals['_OPENREPAIRORDERRESPONSE']._serialized_end=968
+  _globals['_RECORDREPAIRWORKREQUEST']._serialized_start=971
+  _globals['_RECORDREPAIRWORKREQUEST']._serialized_end=1286
+  _globals['_RECORDREPAIRWORKRESPONSE']._serialized_start=1288
+  _globals['_RECORDREPAIRWORKRESPONSE']._serialized_end=1361
+  _globals['_RECORDREPAIRPAUSEREQUEST']._serialized_start=1364
+  _globals['_RECORDREPAIRPAUSEREQUEST']._serialized_end=1634
+  _globals['_RECORDREPAIRPAUSERESPONSE']._serialized_start=1636
+  _globals['_RECORDREPAIRPAUSERESPONSE']._serialized_end=1710
+  _globals['_CLOSEREPAIRORDERREQUEST']._serialized_start=1713
+  _globals['_CLOSEREPAIRORDERREQUEST']._serialized_end=1942
+  _globals['_CLOSEREPAIRORDERRESPONSE']._serialized_start=1944
+  _globals['_CLOSEREPAIRORDERRESPONSE']._serialized_end=2068
+  _globals['_GETREPAIRORDERREQUEST']._serialized_start=2070
+  _globals['_GETREPAIRORDERREQUEST']._serialized_end=2131
+  _globals['_REPAIRPAUSE']._serialized_start=2134
+  _globals['_REPAIRPAUSE']._serialized_end=2281
+  _globals['_REPAIRORDER']._serialized_start=2284
+  _globals['_REPAIRORDER']._serialized_end=2945
+  _globals['_GETREPAIRORDERRESPONSE']._serialized_start=2947
+  _globals['_GETREPAIRORDERRESPONSE']._serialized_end=3021
+  _globals['_REPAIRORDERSERVICE']._serialized_start=3534
+  _globals['_REPAIRORDERSERVICE']._serialized_end=4053
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from claims.api.v1 import common_pb2 as _common_pb2
+from claims.api.v1 import vehicles_pb2 as _vehicles_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -59,6 +60,30 @@ REPAIR_ORDER_STATUS_OPEN: RepairOrderStatus.ValueType  # 1
 REPAIR_ORDER_STATUS_CLOSED: RepairOrderStatus.ValueType  # 2
 Global___RepairOrderStatus: _TypeAlias = RepairOrderStatus  # noqa: Y015
 
+class _SafetyFailure:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SafetyFailureEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SafetyFailure.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SAFETY_FAILURE_UNSPECIFIED: _SafetyFailure.ValueType  # 0
+    SAFETY_FAILURE_STEERING_FAILURE: _SafetyFailure.ValueType  # 1
+    SAFETY_FAILURE_BRAKE_FAILURE: _SafetyFailure.ValueType  # 2
+    SAFETY_FAILURE_BODY_CRACKING: _SafetyFailure.ValueType  # 3
+    SAFETY_FAILURE_FUEL_LEAK: _SafetyFailure.ValueType  # 4
+    SAFETY_FAILURE_POWER_BATTERY_FIRE: _SafetyFailure.ValueType  # 5
+
+class SafetyFailure(_SafetyFailure, metaclass=_SafetyFailureEnumTypeWrapper):
+    """The failures CN Order 43 Art. 23 names (power-battery fire added in 2021)."""
+
+SAFETY_FAILURE_UNSPECIFIED: SafetyFailure.ValueType  # 0
+SAFETY_FAILURE_STEERING_FAILURE: SafetyFailure.ValueType  # 1
+SAFETY_FAILURE_BRAKE_FAILURE: SafetyFailure.ValueType  # 2
+SAFETY_FAILURE_BODY_CRACKING: SafetyFailure.ValueType  # 3
+SAFETY_FAILURE_FUEL_LEAK: SafetyFailure.ValueType  # 4
+SAFETY_FAILURE_POWER_BATTERY_FIRE: SafetyFailure.ValueType  # 5
+Global___SafetyFailure: _TypeAlias = SafetyFailure  # noqa: Y015
+
 @_typing.final
 class DefectKey(_message.Message):
     """The causal part and failure code: the same key means the same defect."""
@@ -83,6 +108,62 @@ class DefectKey(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DefectKey: _TypeAlias = DefectKey  # noqa: Y015
+
+@_typing.final
+class StatutoryFacts(_message.Message):
+    """What the statutes (三包, lemon laws, EU 2019/771) need to know about the repair, as the technician
+    found it. A repair order closed with these facts becomes a repair visit of the vehicle's statutory case.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPONENT_GROUP_FIELD_NUMBER: _builtins.int
+    MAIN_PART_FIELD_NUMBER: _builtins.int
+    SERIOUS_SAFETY_FIELD_NUMBER: _builtins.int
+    SAFETY_FAILURE_FIELD_NUMBER: _builtins.int
+    REPLACED_ASSEMBLY_FIELD_NUMBER: _builtins.int
+    REPLACED_MAIN_PART_FIELD_NUMBER: _builtins.int
+    WEAR_PART_FIELD_NUMBER: _builtins.int
+    FAULT_REMAINED_FIELD_NUMBER: _builtins.int
+    MINOR_NONCONFORMITY_FIELD_NUMBER: _builtins.int
+    component_group: _vehicles_pb2.ComponentGroup.ValueType
+    """The system the quality problem lies in. Required."""
+    main_part: _builtins.str
+    """The main part (GB/T 29632 list) the quality problem lies in; empty when none."""
+    serious_safety: _builtins.bool
+    """A serious safety-performance fault (CN Art. 24(1), the US presumptions' safety defects)."""
+    safety_failure: Global___SafetyFailure.ValueType
+    """One of the failures CN Art. 23 lists; unspecified when none."""
+    replaced_assembly: _vehicles_pb2.ComponentGroup.ValueType
+    """The assembly replaced as a whole; unspecified when none."""
+    replaced_main_part: _builtins.str
+    """The main part replaced; empty when none."""
+    wear_part: _vehicles_pb2.WearPart.ValueType
+    """The wear part the repair concerned; unspecified when none."""
+    fault_remained: _builtins.bool
+    """The fault was still there when the vehicle was handed back."""
+    minor_nonconformity: _builtins.bool
+    """EU 2019/771 Art. 13(5): a minor lack of conformity (no termination for it)."""
+    def __init__(
+        self,
+        *,
+        component_group: _vehicles_pb2.ComponentGroup.ValueType = ...,
+        main_part: _builtins.str = ...,
+        serious_safety: _builtins.bool = ...,
+        safety_failure: Global___SafetyFailure.ValueType = ...,
+        replaced_assembly: _vehicles_pb2.ComponentGroup.ValueType = ...,
+        replaced_main_part: _builtins.str = ...,
+        wear_part: _vehicles_pb2.WearPart.ValueType = ...,
+        fault_remained: _builtins.bool = ...,
+        minor_nonconformity: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["component_group", b"component_group", "fault_remained", b"fault_remained", "main_part", b"main_part", "minor_nonconformity", b"minor_nonconformity", "replaced_assembly", b"replaced_assembly", "replaced_main_part", b"replaced_main_part", "safety_failure", b"safety_failure", "serious_safety", b"serious_safety", "wear_part", b"wear_part"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StatutoryFacts: _TypeAlias = StatutoryFacts  # noqa: Y015
 
 @_typing.final
 class ReplacedPart(_message.Message):
@@ -187,6 +268,7 @@ class RecordRepairWorkRequest(_message.Message):
     CORRECTION_FIELD_NUMBER: _builtins.int
     DEFECT_FIELD_NUMBER: _builtins.int
     PARTS_REPLACED_FIELD_NUMBER: _builtins.int
+    STATUTORY_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     dealer_id: _builtins.str
     ro_number: _builtins.str
@@ -197,6 +279,10 @@ class RecordRepairWorkRequest(_message.Message):
     def defect(self) -> Global___DefectKey: ...
     @_builtins.property
     def parts_replaced(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReplacedPart]: ...
+    @_builtins.property
+    def statutory(self) -> Global___StatutoryFacts:
+        """Set when the repair is one the statutes count; closing the order then records it on the vehicle's statutory case."""
+
     def __init__(
         self,
         *,
@@ -208,10 +294,11 @@ class RecordRepairWorkRequest(_message.Message):
         correction: _builtins.str = ...,
         defect: Global___DefectKey | None = ...,
         parts_replaced: _abc.Iterable[Global___ReplacedPart] | None = ...,
+        statutory: Global___StatutoryFacts | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "defect", b"defect", "expected_version", b"expected_version"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "defect", b"defect", "expected_version", b"expected_version", "statutory", b"statutory"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "cause", b"cause", "correction", b"correction", "dealer_id", b"dealer_id", "defect", b"defect", "expected_version", b"expected_version", "parts_replaced", b"parts_replaced", "request_id", b"request_id", "ro_number", b"ro_number"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "cause", b"cause", "correction", b"correction", "dealer_id", b"dealer_id", "defect", b"defect", "expected_version", b"expected_version", "parts_replaced", b"parts_replaced", "request_id", b"request_id", "ro_number", b"ro_number", "statutory", b"statutory"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
@@ -438,6 +525,7 @@ class RepairOrder(_message.Message):
     EXCLUDED_HOURS_FIELD_NUMBER: _builtins.int
     DAYS_OUT_OF_SERVICE_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    STATUTORY_FIELD_NUMBER: _builtins.int
     repair_order_id: _builtins.str
     dealer_id: _builtins.str
     ro_number: _builtins.str
@@ -464,6 +552,10 @@ class RepairOrder(_message.Message):
     def closed_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def odometer_out(self) -> _common_pb2.Distance: ...
+    @_builtins.property
+    def statutory(self) -> Global___StatutoryFacts:
+        """The statutory facts the work recorded; unset when none."""
+
     def __init__(
         self,
         *,
@@ -486,10 +578,11 @@ class RepairOrder(_message.Message):
         excluded_hours: _builtins.str = ...,
         days_out_of_service: _builtins.int = ...,
         version: _builtins.int = ...,
+        statutory: Global___StatutoryFacts | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["closed_at", b"closed_at", "defect", b"defect", "odometer_in", b"odometer_in", "odometer_out", b"odometer_out", "opened_at", b"opened_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["closed_at", b"closed_at", "defect", b"defect", "odometer_in", b"odometer_in", "odometer_out", b"odometer_out", "opened_at", b"opened_at", "statutory", b"statutory"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cause", b"cause", "closed_at", b"closed_at", "complaint", b"complaint", "correction", b"correction", "days_out_of_service", b"days_out_of_service", "dealer_id", b"dealer_id", "defect", b"defect", "excluded_hours", b"excluded_hours", "odometer_in", b"odometer_in", "odometer_out", b"odometer_out", "opened_at", b"opened_at", "parts_replaced", b"parts_replaced", "pauses", b"pauses", "repair_hours", b"repair_hours", "repair_order_id", b"repair_order_id", "ro_number", b"ro_number", "status", b"status", "version", b"version", "vin", b"vin"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cause", b"cause", "closed_at", b"closed_at", "complaint", b"complaint", "correction", b"correction", "days_out_of_service", b"days_out_of_service", "dealer_id", b"dealer_id", "defect", b"defect", "excluded_hours", b"excluded_hours", "odometer_in", b"odometer_in", "odometer_out", b"odometer_out", "opened_at", b"opened_at", "parts_replaced", b"parts_replaced", "pauses", b"pauses", "repair_hours", b"repair_hours", "repair_order_id", b"repair_order_id", "ro_number", b"ro_number", "status", b"status", "statutory", b"statutory", "version", b"version", "vin", b"vin"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

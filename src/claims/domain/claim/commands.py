@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from claims.domain.base import Frozen
 from claims.domain.claim.lines import LineItem, LineNo, PartLine, line_moneys
@@ -149,6 +149,17 @@ class ChargeBack(ClaimRef):
     reason: Text
 
 
+class DeemApproval(ClaimRef):
+    """The claim's statutory decision clock ran out undecided: approve it as the law deems (the timer sends this).
+
+    ``commitment_code`` names the decision commitment; ``due_at`` is when its clock, started by the current
+    version, runs out.
+    """
+
+    commitment_code: Reference
+    due_at: AwareDatetime
+
+
 ClaimCommand = (
     FileClaim
     | ResubmitClaim
@@ -162,6 +173,7 @@ ClaimCommand = (
     | RecordPartInspection
     | ApplyDeduction
     | ChargeBack
+    | DeemApproval
 )
 
 __all__ = [
@@ -172,6 +184,7 @@ __all__ = [
     "ClaimContent",
     "ClaimRef",
     "DecideLine",
+    "DeemApproval",
     "FileClaim",
     "PostPayment",
     "RecordPartInspection",

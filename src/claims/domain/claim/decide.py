@@ -8,6 +8,7 @@ from claims.domain.claim.commands import (
     ChargeBack,
     ClaimCommand,
     DecideLine,
+    DeemApproval,
     FileClaim,
     PostPayment,
     RecordPartInspection,
@@ -18,6 +19,7 @@ from claims.domain.claim.commands import (
     WithdrawClaim,
 )
 from claims.domain.claim.context import ClaimContext
+from claims.domain.claim.deemed import deem_approval
 from claims.domain.claim.events import ClaimEvent
 from claims.domain.claim.filing import file, resubmit
 from claims.domain.claim.guards import existing
@@ -53,3 +55,5 @@ def decide(claim: Claim | None, command: ClaimCommand, ctx: ClaimContext) -> lis
             return deduct(existing(claim, command), command, ctx)
         case ChargeBack():
             return charge_back(existing(claim, command), command, ctx)
+        case DeemApproval():
+            return deem_approval(existing(claim, command), command, ctx)

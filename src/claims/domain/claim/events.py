@@ -170,6 +170,32 @@ class ChargebackIssued(DomainEvent):
     issued_at: datetime
 
 
+class LineApproval(Frozen):
+    """What a line is approved at."""
+
+    line_no: int
+    approved: Money
+
+
+class ClaimDeemedApproved(DomainEvent):
+    """The decision clock ran out undecided: every line of the current version is approved as claimed.
+
+    The claim counts as approved from ``due_at``, when the clock of ``commitment_code`` (under ``statute``)
+    ran out, so the payment clock starts there; ``deemed_at`` is when the engine recorded it.
+    """
+
+    TOPIC = "claims.claim.ClaimDeemedApproved"
+
+    commitment_code: str
+    statute: str
+    reason_code: str
+    lines: tuple[LineApproval, ...]
+    claimed_total: Money
+    approved_total: Money
+    due_at: datetime
+    deemed_at: datetime
+
+
 ClaimEvent = (
     ClaimFiled
     | ClaimResubmitted
@@ -184,6 +210,7 @@ ClaimEvent = (
     | PartInspected
     | DeductionApplied
     | ChargebackIssued
+    | ClaimDeemedApproved
 )
 
 register_events(
@@ -200,4 +227,5 @@ register_events(
     PartInspected,
     DeductionApplied,
     ChargebackIssued,
+    ClaimDeemedApproved,
 )

@@ -10,6 +10,7 @@ from claims.domain.claim.events import (
     ChargebackIssued,
     ClaimAppealed,
     ClaimDecided,
+    ClaimDeemedApproved,
     ClaimEvent,
     ClaimFiled,
     ClaimLineDecided,
@@ -23,8 +24,9 @@ from claims.domain.claim.events import (
     PartReceived,
     PartReturnRequested,
 )
+from claims.domain.claim.lines import zero
 from claims.domain.claim.submission import ClaimVersion
-from claims.domain.claim.values import ClaimStatus, ClaimType
+from claims.domain.claim.values import ClaimStatus, ClaimType, LineDecision
 from claims.domain.claim.views import Chargeback, Deduction, LineDecisionRecord, LineView, line_view
 from claims.domain.values import Money
 
@@ -72,6 +74,7 @@ class Claim(Frozen):
     part_returns: tuple[PartReturn, ...] = ()
     deductions: tuple[Deduction, ...] = ()
     chargebacks: tuple[Chargeback, ...] = ()
+    deemed_approved_at: datetime | None = None  # when the decision clock ran out, if the law approved the claim
 
     @property
     def current(self) -> ClaimVersion:
@@ -118,6 +121,8 @@ def evolve(claim: Claim | None, event: ClaimEvent) -> Claim:
             return _existing(claim).model_copy(
                 update={"status": ClaimStatus.UNDER_REVIEW, "appealed": True, "decisions": (), "appeal_by": None}
             )
+        case ClaimDeemedApproved():
+            return _deemed_approved(_existing(claim), event)
         case ClaimWithdrawn():
             return _existing(claim).model_copy(update={"status": ClaimStatus.WITHDRAWN})
         case ClaimPaid():
@@ -126,6 +131,28 @@ def evolve(claim: Claim | None, event: ClaimEvent) -> Claim:
             return _with_part_return(_existing(claim), event)
         case DeductionApplied() | ChargebackIssued():
             return _with_adjustment(_existing(claim), event)
+
+
+def _deemed_approved(claim: Claim, event: ClaimDeemedApproved) -> Claim:
+    decisions = tuple(
+        LineDecisionRecord(
+            line_no=line.line_no,
+            decision=LineDecision.APPROVE,
+            approved=line.approved,
+            adjusted=zero(line.approved.currency),
+            reason_code=event.reason_code,
+            decided_by=event.commitment_code,
+            decided_at=event.due_at,
+        )
+        for line in event.lines
+    )
+    update = {
+        "status": ClaimStatus.APPROVED,
+        "decisions": decisions,
+        "appeal_by": None,
+        "deemed_approved_at": event.due_at,
+    }
+    return claim.model_copy(update=update)
 
 
 def _with_adjustment(claim: Claim, event: DeductionApplied | ChargebackIssued) -> Claim:

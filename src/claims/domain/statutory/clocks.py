@@ -6,7 +6,7 @@ One SLA projector evaluates them all; statutory timers and a seller's own promis
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Self
 
@@ -35,6 +35,9 @@ class DeemedOutcome(StrEnum):
     REFUND_MAY_BE_DEMANDED = "REFUND_MAY_BE_DEMANDED"
 
 
+COMPENSATION = "COMPENSATION"
+
+
 class Breach(Frozen):
     """The consequence of missing the due time: a fixed compensation or a deemed outcome."""
 
@@ -47,9 +50,33 @@ class Breach(Frozen):
             raise FieldValueError("compensation", "a breach pays a compensation or deems an outcome, not both")
         return self
 
+    @property
+    def consequence(self) -> str:
+        """The deemed outcome's name, or COMPENSATION."""
+        return self.deemed.value if self.deemed is not None else COMPENSATION
+
+
+class Condition(Frozen):
+    """An event of ``topic`` counts for a commitment only when its ``field`` holds one of ``one_of``.
+
+    Values compare as the event stores them (JSON: enums by value, booleans as booleans).
+    """
+
+    topic: str
+    field: str
+    one_of: tuple[str | bool | int, ...] = Field(min_length=1)
+
+    def holds(self, event: Frozen) -> bool:
+        return event.model_dump(mode="json", include={self.field}).get(self.field) in self.one_of
+
 
 class Commitment(Frozen):
-    """A timer on a metric: starts, pauses and stops on event kinds; due after an amount of a unit."""
+    """A timer on a metric: starts, pauses and stops on event kinds; due after an amount of a unit.
+
+    ``conditions`` narrow the events that count (a payment clock starts on an approving decision only).
+    ``due_recorded_as`` names the start event's field holding the due day when the decision that started
+    the clock recorded it (with the holidays then in force): that recorded day is used, never recomputed.
+    """
 
     code: str
     description: str
@@ -61,9 +88,30 @@ class Commitment(Frozen):
     stop_on: tuple[str, ...]
     pause_on: tuple[str, ...] = ()
     resume_on: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
     due: int = Field(ge=1)
     unit: DueUnit
+    due_recorded_as: str | None = None
     breach: Breach
+
+    @property
+    def topics(self) -> frozenset[str]:
+        """Every event topic this commitment names."""
+        return frozenset((*self.start_on, *self.stop_on, *self.pause_on, *self.resume_on))
+
+    def counts(self, topic: str, event: Frozen) -> bool:
+        """Whether ``event`` (stored under ``topic``) meets the conditions set on its topic."""
+        return all(c.holds(event) for c in self.conditions if c.topic == topic)
+
+    def covers(self, jurisdiction: str) -> bool:
+        """Whether the commitment holds in ``jurisdiction`` ("CN" covers "CN-31"; no jurisdictions: anywhere)."""
+        return not self.jurisdictions or any(
+            jurisdiction == j or jurisdiction.startswith(f"{j}-") for j in self.jurisdictions
+        )
+
+    def applies_to(self, jurisdiction: str, product_class: str) -> bool:
+        """Whether the commitment binds a subject of ``product_class`` in ``jurisdiction``."""
+        return self.product_class in ("ANY", product_class) and self.covers(jurisdiction)
 
 
 def due_by(commitment: Commitment, started_at: datetime, holidays: Collection[date] = ()) -> datetime:
@@ -75,7 +123,12 @@ def due_by(commitment: Commitment, started_at: datetime, holidays: Collection[da
         day = add_working_days(start, commitment.due, holidays)
     else:
         day = start + timedelta(days=commitment.due)
-    return datetime.combine(day, time.max, tzinfo=started_at.tzinfo)
+    return end_of_day(day, started_at.tzinfo)
+
+
+def end_of_day(day: date, zone: tzinfo | None) -> datetime:
+    """The last instant of ``day`` in ``zone``: a commitment due on a day is met until that day ends."""
+    return datetime.combine(day, time.max, tzinfo=zone)
 
 
 def is_breached(

@@ -1,13 +1,22 @@
 """The shipped service commitments (DOMAIN.md §1d, §1f) as data, and the API to evaluate them.
 
-Event kinds are stored event topics; those of aggregates not built yet (statutory_case) are proposed names.
+Event kinds are the stored events' topics (a test checks each is a registered event class's TOPIC).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from claims.domain.statutory.clocks import Breach, Commitment, DeemedOutcome, DueUnit, due_by, is_breached
+from claims.domain.statutory.clocks import (
+    Breach,
+    Commitment,
+    Condition,
+    DeemedOutcome,
+    DueUnit,
+    due_by,
+    end_of_day,
+    is_breached,
+)
 from claims.domain.statutory.cn_2022 import CN_2022_PARAMETERS as CN
 from claims.domain.statutory.us_ca import US_CA_PARAMETERS as CA
 from claims.domain.statutory.us_ny import US_NY_PARAMETERS as NY
@@ -18,11 +27,13 @@ __all__ = [
     "COMMITMENTS",
     "Breach",
     "Commitment",
+    "Condition",
     "DeemedOutcome",
     "DueUnit",
     "add_working_days",
     "commitment",
     "due_by",
+    "end_of_day",
     "is_breached",
 ]
 
@@ -36,11 +47,20 @@ def _claim_decision(code: str, source: str, jurisdictions: tuple[str, ...], prod
         product_class=product_class,
         metric="dealer_claim_decision",
         start_on=("claims.claim.ClaimFiled", "claims.claim.ClaimResubmitted"),
-        stop_on=("claims.claim.ClaimDecided", "claims.claim.ClaimReturned"),
+        # A deemed approval is this clock's own consequence: it stops it, as a breach.
+        stop_on=(
+            "claims.claim.ClaimDecided",
+            "claims.claim.ClaimReturned",
+            "claims.claim.ClaimWithdrawn",
+            "claims.claim.ClaimDeemedApproved",
+        ),
         due=due,
         unit=DueUnit.CALENDAR_DAYS,
         breach=Breach(deemed=DeemedOutcome.APPROVED),
     )
+
+
+_APPROVING = ("APPROVED", "PARTIALLY_APPROVED")
 
 
 def _claim_payment(code: str, source: str, jurisdiction: str, due: int) -> Commitment:
@@ -51,8 +71,10 @@ def _claim_payment(code: str, source: str, jurisdiction: str, due: int) -> Commi
         jurisdictions=(jurisdiction,),
         product_class="MOTOR_VEHICLE",
         metric="dealer_claim_payment",
-        start_on=("claims.claim.ClaimDecided",),
-        stop_on=("claims.claim.ClaimPaid",),
+        start_on=("claims.claim.ClaimDecided", "claims.claim.ClaimDeemedApproved"),
+        stop_on=("claims.claim.ClaimPaid", "claims.claim.ClaimWithdrawn"),
+        # Only an approval, in full or in part, is to be paid.
+        conditions=(Condition(topic="claims.claim.ClaimDecided", field="outcome", one_of=_APPROVING),),
         due=due,
         unit=DueUnit.CALENDAR_DAYS,
         breach=Breach(deemed=DeemedOutcome.OVERDUE),
@@ -65,7 +87,7 @@ def _required(days: int | None) -> int:
     return days
 
 
-_CN_REQUESTED = ("claims.statutory_case.ReplacementOrRefundRequested",)
+_CN_REQUESTED = ("claims.statutory_case.RemedyRequested",)
 
 CN_ANSWER = Commitment(
     code="CN-REPLACE-REFUND-ANSWER",
@@ -75,9 +97,10 @@ CN_ANSWER = Commitment(
     product_class="MOTOR_VEHICLE",
     metric="replace_refund_answer",
     start_on=_CN_REQUESTED,
-    stop_on=("claims.statutory_case.ReplacementOrRefundAnswered",),
+    stop_on=("claims.statutory_case.RemedyAnswered",),
     due=_required(CN.answer_working_days),
     unit=DueUnit.WORKING_DAYS,
+    due_recorded_as="answer_due_on",
     breach=Breach(deemed=DeemedOutcome.OVERDUE),
 )
 
@@ -89,12 +112,14 @@ CN_COMPLETION = Commitment(
     product_class="MOTOR_VEHICLE",
     metric="replace_refund_completion",
     start_on=_CN_REQUESTED,
-    stop_on=("claims.statutory_case.ReplacementOrRefundCompleted",),
-    # Delay the consumer causes does not count against the seller.
-    pause_on=("claims.statutory_case.ConsumerDelayStarted",),
-    resume_on=("claims.statutory_case.ConsumerDelayEnded",),
+    # Delivered, or refused: a refused request has nothing left to complete.
+    stop_on=("claims.statutory_case.RemedyDelivered", "claims.statutory_case.RemedyAnswered"),
+    conditions=(Condition(topic="claims.statutory_case.RemedyAnswered", field="accepted", one_of=(False,)),),
+    # Delay the consumer causes does not count against the seller (Art. 28); no event records it yet, so
+    # the clock has no pause: pause_on / resume_on take those events' topics once they exist.
     due=_required(CN.completion_working_days),
     unit=DueUnit.WORKING_DAYS,
+    due_recorded_as="completion_due_on",
     breach=Breach(deemed=DeemedOutcome.REFUND_MAY_BE_DEMANDED),
 )
 
@@ -116,7 +141,7 @@ SELLER_REPAIR_48H = Commitment(
     code="SELLER-REPAIR-48H",
     description="repair done within 48 hours or a fixed compensation",
     source="seller's own promise (illustrative amount)",
-    jurisdictions=(),
+    jurisdictions=("CN",),  # where the seller made it: the amount is in CNY
     product_class="ANY",
     metric="repair_turnaround",
     start_on=("claims.repair_order.RepairOrderOpened",),

@@ -61,6 +61,9 @@ class RemedyRecord(Frozen):
     answered_late: bool | None = None
     delivered_on: date | None = None
     amount: Money | None = None
+    price: Money | None = None
+    usage_deduction: Money | None = None
+    deduction_explanation: str | None = None
 
 
 class StatutoryCase(Frozen):
@@ -112,8 +115,7 @@ def evolve(case: StatutoryCase | None, event: StatutoryCaseEvent) -> StatutoryCa
         case RemedyAnswered():
             return _with_remedy(case, _answered(event))
         case RemedyDelivered():
-            update = {"status": RemedyStatus.DELIVERED, "delivered_on": event.delivered_on, "amount": event.amount}
-            current = _with_remedy(case, update)
+            current = _with_remedy(case, _delivered(event))
             restart = event.periods_restart_on or current.periods_restart_on
             return current.model_copy(update={"periods_restart_on": restart})
 
@@ -126,6 +128,17 @@ def _answered(event: RemedyAnswered) -> dict[str, object]:
         "reason": event.reason,
         "answered_at": event.answered_at,
         "answered_late": event.late,
+    }
+
+
+def _delivered(event: RemedyDelivered) -> dict[str, object]:
+    return {
+        "status": RemedyStatus.DELIVERED,
+        "delivered_on": event.delivered_on,
+        "amount": event.amount,
+        "price": event.price,
+        "usage_deduction": event.usage_deduction,
+        "deduction_explanation": event.deduction_explanation,
     }
 
 

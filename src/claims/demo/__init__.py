@@ -1,0 +1,27 @@
+"""`claims demo`: a dealership's day, an insurer watching its claims and two Chinese 三包 cases, played
+against a running server through the public API only. Every run uses its own dealer, insurer and
+vehicles, so it is safe to run again against the same server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+
+from claims.demo.dealership import Day, play, summary
+from claims.demo.insurer import InsurerWatch, sell_contract
+from claims.demo.sanbao import sanbao_cases
+
+
+def run(target: str) -> Iterator[str]:
+    """Play the demo against ``target`` and yield what a person should read."""
+    with grpc.insecure_channel(target) as channel:
+        grpc.channel_ready_future(channel).result(timeout=10)
+        day = Day(channel)
+        watch = InsurerWatch(channel, f"INS-{day.run}")
+        lines = list(play(day, before_claims=lambda vins: sell_contract(day, watch.insurer_id, vins[0])))
+        yield from lines
+        yield from summary(day)
+        yield from watch.report()
+        yield from sanbao_cases(channel, day.run)
