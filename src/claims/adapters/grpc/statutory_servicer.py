@@ -6,7 +6,9 @@ import grpc
 
 from claims.adapters.grpc import statutory_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
+from claims.adapters.grpc.commitments_view import clocks_page, compensation_page
 from claims.adapters.grpc.mapping import mutation_result
+from claims.adapters.grpc.paging import PageRequest, wait_for_position
 from claims.adapters.grpc.statutory_view import (
     delivered_to_proto,
     pack_to_proto,
@@ -16,14 +18,26 @@ from claims.adapters.grpc.statutory_view import (
 from claims.api.v1 import statutory_pb2 as pb
 from claims.api.v1 import statutory_pb2_grpc as pb_grpc
 from claims.application.app import ClaimsApplication
+from claims.domain.errors import NotFoundError
 from claims.domain.statutory.registry import list_packs
+from claims.projections.commitment_queries import CommitmentQueries
+from claims.projections.runner import ProjectionRunner
+
+# The clocks name their subjects from the commitments read model; the ledger's entries join it for VINs and subjects.
+CLOCK_READ_MODELS = ("commitments",)
+LEDGER_READ_MODELS = ("compensation", "commitments")
 
 
 class StatutoryServicer(pb_grpc.StatutoryServiceServicer):
-    """Statutory cases, remedies, rule packs and what-if."""
+    """Statutory cases, remedies, rule packs, what-if, commitment clocks and the compensation ledger."""
 
-    def __init__(self, app: ClaimsApplication) -> None:
-        self._app = app
+    def __init__(
+        self,
+        app: ClaimsApplication,
+        commitments: CommitmentQueries | None = None,
+        runner: ProjectionRunner | None = None,
+    ) -> None:
+        self._app, self._commitments, self._runner = app, commitments, runner
 
     def GetStatutoryCase(
         self, request: pb.GetStatutoryCaseRequest, context: grpc.ServicerContext
@@ -74,3 +88,43 @@ class StatutoryServicer(pb_grpc.StatutoryServiceServicer):
     def WhatIf(self, request: pb.WhatIfRequest, context: grpc.ServicerContext) -> pb.WhatIfResponse:
         query = requests.what_if_query(request)
         return what_if_to_proto(self._app.what_if(query.vin, query.pack_id, query.pack_version))
+
+    def ListCommitments(
+        self, request: pb.ListCommitmentsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCommitmentsResponse:
+        query = requests.commitment_query(request)
+        page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
+        reads, position = self._caught_up(CLOCK_READ_MODELS, request.min_position, query.subject, context)
+        rows = reads.clocks(query.filter, after=page.after, limit=page.size + 1)
+        return clocks_page(rows, page, position)
+
+    def ListCompensation(
+        self, request: pb.ListCompensationRequest, context: grpc.ServicerContext
+    ) -> pb.ListCompensationResponse:
+        query = requests.compensation_query(request)
+        page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
+        reads, position = self._caught_up(LEDGER_READ_MODELS, request.min_position, query.vehicle, context)
+        entries = reads.compensation_entries(query.filter, after=page.after, limit=page.size + 1)
+        return compensation_page(reads.compensation_balances(query.filter), entries, page, position)
+
+    def _caught_up(
+        self,
+        names: tuple[str, ...],
+        min_position: int,
+        subject: requests.SubjectRef | None,
+        context: grpc.ServicerContext,
+    ) -> tuple[CommitmentQueries, int]:
+        """Read-your-writes on the read models ``names``, and the named subject known to them; the position reached.
+
+        A subject the read model does not know may only not be projected yet: it is looked for again once the read
+        model has caught up with the log as it is now, and only then is it NOT_FOUND.
+        """
+        assert self._commitments is not None, "no read model on this store"
+        assert self._runner is not None, "no projection runner on this store"
+        for name in names:
+            wait_for_position(self._runner, name, min_position, context)
+        if subject is not None and self._commitments.subject(subject.subject_id, subject.kind) is None:
+            wait_for_position(self._runner, "commitments", self._app.store.head_position(), context)
+            if self._commitments.subject(subject.subject_id, subject.kind) is None:
+                raise NotFoundError(subject.missing, metadata=subject.metadata)
+        return self._commitments, min(self._runner.position(name) for name in names)

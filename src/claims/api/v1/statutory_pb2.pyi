@@ -7,6 +7,7 @@ from claims.api.v1 import common_pb2 as _common_pb2
 from claims.api.v1 import repair_orders_pb2 as _repair_orders_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -121,6 +122,116 @@ PACK_KIND_UNSPECIFIED: PackKind.ValueType  # 0
 PACK_KIND_STATUTE: PackKind.ValueType  # 1
 PACK_KIND_MANUFACTURER_POLICY: PackKind.ValueType  # 2
 Global___PackKind: _TypeAlias = PackKind  # noqa: Y015
+
+class _CommitmentSubjectKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CommitmentSubjectKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CommitmentSubjectKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COMMITMENT_SUBJECT_KIND_UNSPECIFIED: _CommitmentSubjectKind.ValueType  # 0
+    COMMITMENT_SUBJECT_KIND_CLAIM: _CommitmentSubjectKind.ValueType  # 1
+    COMMITMENT_SUBJECT_KIND_REPAIR_ORDER: _CommitmentSubjectKind.ValueType  # 2
+    COMMITMENT_SUBJECT_KIND_STATUTORY_CASE: _CommitmentSubjectKind.ValueType  # 3
+    COMMITMENT_SUBJECT_KIND_VEHICLE: _CommitmentSubjectKind.ValueType  # 4
+    """As a filter: every clock on the vehicle's claims, repair orders and statutory case."""
+
+class CommitmentSubjectKind(_CommitmentSubjectKind, metaclass=_CommitmentSubjectKindEnumTypeWrapper):
+    """What a service commitment's clock runs on."""
+
+COMMITMENT_SUBJECT_KIND_UNSPECIFIED: CommitmentSubjectKind.ValueType  # 0
+COMMITMENT_SUBJECT_KIND_CLAIM: CommitmentSubjectKind.ValueType  # 1
+COMMITMENT_SUBJECT_KIND_REPAIR_ORDER: CommitmentSubjectKind.ValueType  # 2
+COMMITMENT_SUBJECT_KIND_STATUTORY_CASE: CommitmentSubjectKind.ValueType  # 3
+COMMITMENT_SUBJECT_KIND_VEHICLE: CommitmentSubjectKind.ValueType  # 4
+"""As a filter: every clock on the vehicle's claims, repair orders and statutory case."""
+Global___CommitmentSubjectKind: _TypeAlias = CommitmentSubjectKind  # noqa: Y015
+
+class _ClockStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ClockStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ClockStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CLOCK_STATUS_UNSPECIFIED: _ClockStatus.ValueType  # 0
+    CLOCK_STATUS_OPEN: _ClockStatus.ValueType  # 1
+    """Running; past its due time it stays OPEN until the timer records the consequence."""
+    CLOCK_STATUS_PAUSED: _ClockStatus.ValueType  # 2
+    """Paused by one of the commitment's pause events."""
+    CLOCK_STATUS_MET: _ClockStatus.ValueType  # 3
+    """Stopped in time."""
+    CLOCK_STATUS_BREACHED: _ClockStatus.ValueType  # 4
+    """Stopped after its due time, or run out and its consequence recorded (breached_at)."""
+
+class ClockStatus(_ClockStatus, metaclass=_ClockStatusEnumTypeWrapper):
+    """Where one run of a commitment's clock stands."""
+
+CLOCK_STATUS_UNSPECIFIED: ClockStatus.ValueType  # 0
+CLOCK_STATUS_OPEN: ClockStatus.ValueType  # 1
+"""Running; past its due time it stays OPEN until the timer records the consequence."""
+CLOCK_STATUS_PAUSED: ClockStatus.ValueType  # 2
+"""Paused by one of the commitment's pause events."""
+CLOCK_STATUS_MET: ClockStatus.ValueType  # 3
+"""Stopped in time."""
+CLOCK_STATUS_BREACHED: ClockStatus.ValueType  # 4
+"""Stopped after its due time, or run out and its consequence recorded (breached_at)."""
+Global___ClockStatus: _TypeAlias = ClockStatus  # noqa: Y015
+
+class _BreachConsequence:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _BreachConsequenceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_BreachConsequence.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    BREACH_CONSEQUENCE_UNSPECIFIED: _BreachConsequence.ValueType  # 0
+    BREACH_CONSEQUENCE_APPROVED: _BreachConsequence.ValueType  # 1
+    """The claim is deemed approved."""
+    BREACH_CONSEQUENCE_OVERDUE: _BreachConsequence.ValueType  # 2
+    """The breach is recorded; nothing is deemed."""
+    BREACH_CONSEQUENCE_COURTESY_CAR_OWED: _BreachConsequence.ValueType  # 3
+    """A courtesy car (or transport compensation) is owed."""
+    BREACH_CONSEQUENCE_REFUND_MAY_BE_DEMANDED: _BreachConsequence.ValueType  # 4
+    """The consumer may demand a refund."""
+    BREACH_CONSEQUENCE_COMPENSATION: _BreachConsequence.ValueType  # 5
+    """A fixed compensation is owed: the clock's `compensation`."""
+
+class BreachConsequence(_BreachConsequence, metaclass=_BreachConsequenceEnumTypeWrapper):
+    """What missing a commitment's due time brings."""
+
+BREACH_CONSEQUENCE_UNSPECIFIED: BreachConsequence.ValueType  # 0
+BREACH_CONSEQUENCE_APPROVED: BreachConsequence.ValueType  # 1
+"""The claim is deemed approved."""
+BREACH_CONSEQUENCE_OVERDUE: BreachConsequence.ValueType  # 2
+"""The breach is recorded; nothing is deemed."""
+BREACH_CONSEQUENCE_COURTESY_CAR_OWED: BreachConsequence.ValueType  # 3
+"""A courtesy car (or transport compensation) is owed."""
+BREACH_CONSEQUENCE_REFUND_MAY_BE_DEMANDED: BreachConsequence.ValueType  # 4
+"""The consumer may demand a refund."""
+BREACH_CONSEQUENCE_COMPENSATION: BreachConsequence.ValueType  # 5
+"""A fixed compensation is owed: the clock's `compensation`."""
+Global___BreachConsequence: _TypeAlias = BreachConsequence  # noqa: Y015
+
+class _CompensationSource:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CompensationSourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CompensationSource.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COMPENSATION_SOURCE_UNSPECIFIED: _CompensationSource.ValueType  # 0
+    COMPENSATION_SOURCE_COURTESY_CAR: _CompensationSource.ValueType  # 1
+    """Courtesy-car (transport) compensation a statutory case owes for a long repair."""
+    COMPENSATION_SOURCE_BREACH: _CompensationSource.ValueType  # 2
+    """A commitment breached whose consequence is a fixed compensation."""
+
+class CompensationSource(_CompensationSource, metaclass=_CompensationSourceEnumTypeWrapper):
+    """What the ledger books an entry for."""
+
+COMPENSATION_SOURCE_UNSPECIFIED: CompensationSource.ValueType  # 0
+COMPENSATION_SOURCE_COURTESY_CAR: CompensationSource.ValueType  # 1
+"""Courtesy-car (transport) compensation a statutory case owes for a long repair."""
+COMPENSATION_SOURCE_BREACH: CompensationSource.ValueType  # 2
+"""A commitment breached whose consequence is a fixed compensation."""
+Global___CompensationSource: _TypeAlias = CompensationSource  # noqa: Y015
 
 @_typing.final
 class ExcludedInterval(_message.Message):
@@ -1005,3 +1116,432 @@ class WhatIfResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WhatIfResponse: _TypeAlias = WhatIfResponse  # noqa: Y015
+
+@_typing.final
+class CommitmentSubject(_message.Message):
+    """A claim, repair order, statutory case or vehicle, as the commitments read model knows it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    SUBJECT_ID_FIELD_NUMBER: _builtins.int
+    REFERENCE_FIELD_NUMBER: _builtins.int
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    VEHICLE_ID_FIELD_NUMBER: _builtins.int
+    VIN_FIELD_NUMBER: _builtins.int
+    kind: Global___CommitmentSubjectKind.ValueType
+    subject_id: _builtins.str
+    """The subject's stream id."""
+    reference: _builtins.str
+    """Its natural reference: the claim number, the RO number, or the VIN (a statutory case, a vehicle)."""
+    dealer_id: _builtins.str
+    """The claim's or repair order's dealer; for a statutory case or a vehicle, the dealer who sold it."""
+    vehicle_id: _builtins.str
+    vin: _builtins.str
+    """The vehicle's VIN (or serial number); empty when the read model does not know it."""
+    def __init__(
+        self,
+        *,
+        kind: Global___CommitmentSubjectKind.ValueType = ...,
+        subject_id: _builtins.str = ...,
+        reference: _builtins.str = ...,
+        dealer_id: _builtins.str = ...,
+        vehicle_id: _builtins.str = ...,
+        vin: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dealer_id", b"dealer_id", "kind", b"kind", "reference", b"reference", "subject_id", b"subject_id", "vehicle_id", b"vehicle_id", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentSubject: _TypeAlias = CommitmentSubject  # noqa: Y015
+
+@_typing.final
+class CommitmentClock(_message.Message):
+    """One run of a service commitment's clock on a subject."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_CODE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    STARTED_AT_FIELD_NUMBER: _builtins.int
+    DUE_AT_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    PAUSED_SINCE_FIELD_NUMBER: _builtins.int
+    STOPPED_AT_FIELD_NUMBER: _builtins.int
+    BREACHED_AT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    CONSEQUENCE_FIELD_NUMBER: _builtins.int
+    COMPENSATION_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    commitment_code: _builtins.str
+    """e.g. "US-CA-CLAIM-DECISION"."""
+    description: _builtins.str
+    source: _builtins.str
+    """The statute or promise the commitment comes from."""
+    jurisdiction: _builtins.str
+    status: Global___ClockStatus.ValueType
+    consequence: Global___BreachConsequence.ValueType
+    position: _builtins.int
+    """Global position of the last event that changed the clock."""
+    @_builtins.property
+    def subject(self) -> Global___CommitmentSubject: ...
+    @_builtins.property
+    def started_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def due_at(self) -> _timestamp_pb2.Timestamp:
+        """The last instant the commitment is met, moved on by every pause that ended."""
+
+    @_builtins.property
+    def paused(self) -> _duration_pb2.Duration:
+        """How long the pauses that ended lasted, together."""
+
+    @_builtins.property
+    def paused_since(self) -> _timestamp_pb2.Timestamp:
+        """Set only while paused: when the pause began (it moves due_at on when it ends)."""
+
+    @_builtins.property
+    def stopped_at(self) -> _timestamp_pb2.Timestamp:
+        """Unset while the clock runs."""
+
+    @_builtins.property
+    def breached_at(self) -> _timestamp_pb2.Timestamp:
+        """Unset until the timer recorded the consequence of running out."""
+
+    @_builtins.property
+    def compensation(self) -> _common_pb2.Money:
+        """What a breach owes when the consequence is COMPENSATION; unset otherwise."""
+
+    def __init__(
+        self,
+        *,
+        commitment_code: _builtins.str = ...,
+        description: _builtins.str = ...,
+        source: _builtins.str = ...,
+        subject: Global___CommitmentSubject | None = ...,
+        jurisdiction: _builtins.str = ...,
+        started_at: _timestamp_pb2.Timestamp | None = ...,
+        due_at: _timestamp_pb2.Timestamp | None = ...,
+        paused: _duration_pb2.Duration | None = ...,
+        paused_since: _timestamp_pb2.Timestamp | None = ...,
+        stopped_at: _timestamp_pb2.Timestamp | None = ...,
+        breached_at: _timestamp_pb2.Timestamp | None = ...,
+        status: Global___ClockStatus.ValueType = ...,
+        consequence: Global___BreachConsequence.ValueType = ...,
+        compensation: _common_pb2.Money | None = ...,
+        position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["breached_at", b"breached_at", "compensation", b"compensation", "due_at", b"due_at", "paused", b"paused", "paused_since", b"paused_since", "started_at", b"started_at", "stopped_at", b"stopped_at", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["breached_at", b"breached_at", "commitment_code", b"commitment_code", "compensation", b"compensation", "consequence", b"consequence", "description", b"description", "due_at", b"due_at", "jurisdiction", b"jurisdiction", "paused", b"paused", "paused_since", b"paused_since", "position", b"position", "source", b"source", "started_at", b"started_at", "status", b"status", "stopped_at", b"stopped_at", "subject", b"subject"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentClock: _TypeAlias = CommitmentClock  # noqa: Y015
+
+@_typing.final
+class ListCommitmentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    SUBJECT_KIND_FIELD_NUMBER: _builtins.int
+    SUBJECT_ID_FIELD_NUMBER: _builtins.int
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    CLAIM_NUMBER_FIELD_NUMBER: _builtins.int
+    RO_NUMBER_FIELD_NUMBER: _builtins.int
+    VIN_FIELD_NUMBER: _builtins.int
+    COMMITMENT_CODE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    DUE_AFTER_FIELD_NUMBER: _builtins.int
+    DUE_BEFORE_FIELD_NUMBER: _builtins.int
+    MIN_POSITION_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """At most 500; 0 means 50."""
+    page_token: _builtins.str
+    subject_kind: Global___CommitmentSubjectKind.ValueType
+    """Whose clocks. Name the subject by subject_id or by its natural key, not both: dealer_id and claim_number
+    for a claim, dealer_id and ro_number for a repair order, vin for a statutory case or a vehicle. May be left
+    unspecified when claim_number, ro_number or vin names the subject (vin then names the vehicle); unspecified
+    with none of them lists the clocks of every subject.
+    """
+    subject_id: _builtins.str
+    """The subject's stream id (for VEHICLE, the vehicle's)."""
+    dealer_id: _builtins.str
+    """With claim_number or ro_number, the dealer whose claim or repair order it is; in any case, only the clocks
+    of this dealer's subjects when set.
+    """
+    claim_number: _builtins.str
+    ro_number: _builtins.str
+    vin: _builtins.str
+    commitment_code: _builtins.str
+    """Only this commitment's clocks when set (e.g. "CN-REPLACE-REFUND-ANSWER")."""
+    status: Global___ClockStatus.ValueType
+    """Only clocks in this status when set."""
+    min_position: _builtins.int
+    """Wait (within the deadline) until the read model has caught up with this position."""
+    @_builtins.property
+    def due_after(self) -> _timestamp_pb2.Timestamp:
+        """Only clocks due at or after this instant when set."""
+
+    @_builtins.property
+    def due_before(self) -> _timestamp_pb2.Timestamp:
+        """Only clocks due before this instant when set (after due_after)."""
+
+    def __init__(
+        self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        subject_kind: Global___CommitmentSubjectKind.ValueType = ...,
+        subject_id: _builtins.str = ...,
+        dealer_id: _builtins.str = ...,
+        claim_number: _builtins.str = ...,
+        ro_number: _builtins.str = ...,
+        vin: _builtins.str = ...,
+        commitment_code: _builtins.str = ...,
+        status: Global___ClockStatus.ValueType = ...,
+        due_after: _timestamp_pb2.Timestamp | None = ...,
+        due_before: _timestamp_pb2.Timestamp | None = ...,
+        min_position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_after", b"due_after", "due_before", b"due_before"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claim_number", b"claim_number", "commitment_code", b"commitment_code", "dealer_id", b"dealer_id", "due_after", b"due_after", "due_before", b"due_before", "min_position", b"min_position", "page_size", b"page_size", "page_token", b"page_token", "ro_number", b"ro_number", "status", b"status", "subject_id", b"subject_id", "subject_kind", b"subject_kind", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommitmentsRequest: _TypeAlias = ListCommitmentsRequest  # noqa: Y015
+
+@_typing.final
+class ListCommitmentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLOCKS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    position: _builtins.int
+    """The position the read model had reached."""
+    @_builtins.property
+    def clocks(self) -> _containers.RepeatedCompositeFieldContainer[Global___CommitmentClock]:
+        """In the order the clocks started (then by commitment and subject), so pages stay put as clocks move."""
+
+    def __init__(
+        self,
+        *,
+        clocks: _abc.Iterable[Global___CommitmentClock] | None = ...,
+        next_page_token: _builtins.str = ...,
+        position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["clocks", b"clocks", "next_page_token", b"next_page_token", "position", b"position"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommitmentsResponse: _TypeAlias = ListCommitmentsResponse  # noqa: Y015
+
+@_typing.final
+class CompensationBalance(_message.Message):
+    """What is owed and paid under one key, in one currency."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VEHICLE_ID_FIELD_NUMBER: _builtins.int
+    VIN_FIELD_NUMBER: _builtins.int
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_CODE_FIELD_NUMBER: _builtins.int
+    OWED_FIELD_NUMBER: _builtins.int
+    PAID_FIELD_NUMBER: _builtins.int
+    OUTSTANDING_FIELD_NUMBER: _builtins.int
+    ENTRY_COUNT_FIELD_NUMBER: _builtins.int
+    vehicle_id: _builtins.str
+    """In by_vehicle: the vehicle (its VIN when known). Empty elsewhere."""
+    vin: _builtins.str
+    dealer_id: _builtins.str
+    """In by_dealer: the dealer. Empty elsewhere."""
+    commitment_code: _builtins.str
+    """In by_commitment: the commitment. Empty elsewhere."""
+    entry_count: _builtins.int
+    """How many ledger entries the balance adds up."""
+    @_builtins.property
+    def owed(self) -> _common_pb2.Money: ...
+    @_builtins.property
+    def paid(self) -> _common_pb2.Money: ...
+    @_builtins.property
+    def outstanding(self) -> _common_pb2.Money:
+        """Owed less paid."""
+
+    def __init__(
+        self,
+        *,
+        vehicle_id: _builtins.str = ...,
+        vin: _builtins.str = ...,
+        dealer_id: _builtins.str = ...,
+        commitment_code: _builtins.str = ...,
+        owed: _common_pb2.Money | None = ...,
+        paid: _common_pb2.Money | None = ...,
+        outstanding: _common_pb2.Money | None = ...,
+        entry_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["outstanding", b"outstanding", "owed", b"owed", "paid", b"paid"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "dealer_id", b"dealer_id", "entry_count", b"entry_count", "outstanding", b"outstanding", "owed", b"owed", "paid", b"paid", "vehicle_id", b"vehicle_id", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompensationBalance: _TypeAlias = CompensationBalance  # noqa: Y015
+
+@_typing.final
+class CompensationEntry(_message.Message):
+    """One entry of the compensation ledger."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRY_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_CODE_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    VEHICLE_ID_FIELD_NUMBER: _builtins.int
+    VIN_FIELD_NUMBER: _builtins.int
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    OWED_FIELD_NUMBER: _builtins.int
+    PAID_FIELD_NUMBER: _builtins.int
+    OWED_AT_FIELD_NUMBER: _builtins.int
+    EXPLANATION_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    entry_id: _builtins.str
+    commitment_code: _builtins.str
+    source: Global___CompensationSource.ValueType
+    vehicle_id: _builtins.str
+    vin: _builtins.str
+    """Empty when the read model does not know it."""
+    dealer_id: _builtins.str
+    """The dealer the entry is booked to (for a courtesy car, the dealer who did the repair)."""
+    explanation: _builtins.str
+    position: _builtins.int
+    """Global position of the event that booked the entry."""
+    @_builtins.property
+    def subject(self) -> Global___CommitmentSubject:
+        """What the entry arose on: a statutory case for a courtesy car, the breached clock's subject for a breach."""
+
+    @_builtins.property
+    def owed(self) -> _common_pb2.Money: ...
+    @_builtins.property
+    def paid(self) -> _common_pb2.Money: ...
+    @_builtins.property
+    def owed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        entry_id: _builtins.str = ...,
+        commitment_code: _builtins.str = ...,
+        source: Global___CompensationSource.ValueType = ...,
+        subject: Global___CommitmentSubject | None = ...,
+        vehicle_id: _builtins.str = ...,
+        vin: _builtins.str = ...,
+        dealer_id: _builtins.str = ...,
+        owed: _common_pb2.Money | None = ...,
+        paid: _common_pb2.Money | None = ...,
+        owed_at: _timestamp_pb2.Timestamp | None = ...,
+        explanation: _builtins.str = ...,
+        position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["owed", b"owed", "owed_at", b"owed_at", "paid", b"paid", "subject", b"subject"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "dealer_id", b"dealer_id", "entry_id", b"entry_id", "explanation", b"explanation", "owed", b"owed", "owed_at", b"owed_at", "paid", b"paid", "position", b"position", "source", b"source", "subject", b"subject", "vehicle_id", b"vehicle_id", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CompensationEntry: _TypeAlias = CompensationEntry  # noqa: Y015
+
+@_typing.final
+class ListCompensationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    VIN_FIELD_NUMBER: _builtins.int
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    COMMITMENT_CODE_FIELD_NUMBER: _builtins.int
+    MIN_POSITION_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """Entries per page: at most 500; 0 means 50."""
+    page_token: _builtins.str
+    vin: _builtins.str
+    """Only this vehicle's entries when set (NOT_FOUND when no such vehicle is registered)."""
+    dealer_id: _builtins.str
+    """Only entries booked to this dealer when set."""
+    commitment_code: _builtins.str
+    """Only this commitment's entries when set (e.g. "CN-COURTESY-CAR")."""
+    min_position: _builtins.int
+    """Wait (within the deadline) until the read models have caught up with this position."""
+    def __init__(
+        self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        vin: _builtins.str = ...,
+        dealer_id: _builtins.str = ...,
+        commitment_code: _builtins.str = ...,
+        min_position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_code", b"commitment_code", "dealer_id", b"dealer_id", "min_position", b"min_position", "page_size", b"page_size", "page_token", b"page_token", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCompensationRequest: _TypeAlias = ListCompensationRequest  # noqa: Y015
+
+@_typing.final
+class ListCompensationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOTALS_FIELD_NUMBER: _builtins.int
+    BY_VEHICLE_FIELD_NUMBER: _builtins.int
+    BY_DEALER_FIELD_NUMBER: _builtins.int
+    BY_COMMITMENT_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    position: _builtins.int
+    """The position the read models had both reached."""
+    @_builtins.property
+    def totals(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompensationBalance]:
+        """Over every entry the filters match, per currency; the same on every page."""
+
+    @_builtins.property
+    def by_vehicle(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompensationBalance]: ...
+    @_builtins.property
+    def by_dealer(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompensationBalance]: ...
+    @_builtins.property
+    def by_commitment(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompensationBalance]: ...
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___CompensationEntry]:
+        """This page of the entries behind the balances, in the order they were booked."""
+
+    def __init__(
+        self,
+        *,
+        totals: _abc.Iterable[Global___CompensationBalance] | None = ...,
+        by_vehicle: _abc.Iterable[Global___CompensationBalance] | None = ...,
+        by_dealer: _abc.Iterable[Global___CompensationBalance] | None = ...,
+        by_commitment: _abc.Iterable[Global___CompensationBalance] | None = ...,
+        entries: _abc.Iterable[Global___CompensationEntry] | None = ...,
+        next_page_token: _builtins.str = ...,
+        position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["by_commitment", b"by_commitment", "by_dealer", b"by_dealer", "by_vehicle", b"by_vehicle", "entries", b"entries", "next_page_token", b"next_page_token", "position", b"position", "totals", b"totals"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCompensationResponse: _TypeAlias = ListCompensationResponse  # noqa: Y015

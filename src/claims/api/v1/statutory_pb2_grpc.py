@@ -28,7 +28,8 @@ if _version_not_supported:
 class StatutoryServiceStub:
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     def __init__(self, channel):
@@ -77,12 +78,23 @@ class StatutoryServiceStub:
                 request_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfRequest.SerializeToString,
                 response_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfResponse.FromString,
                 _registered_method=True)
+        self.ListCommitments = channel.unary_unary(
+                '/claims.api.v1.StatutoryService/ListCommitments',
+                request_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsResponse.FromString,
+                _registered_method=True)
+        self.ListCompensation = channel.unary_unary(
+                '/claims.api.v1.StatutoryService/ListCompensation',
+                request_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationResponse.FromString,
+                _registered_method=True)
 
 
 class StatutoryServiceServicer:
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     def GetStatutoryCase(self, request, context):
@@ -143,6 +155,23 @@ class StatutoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCommitments(self, request, context):
+        """Lists the clocks of service commitments (open, paused, met, breached) on a claim, a repair order, a
+        statutory case or a vehicle, or on every subject, by commitment, status and due time; paged. A named
+        subject that does not exist is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCompensation(self, request, context):
+        """What the compensation ledger says is owed and paid, per vehicle, per dealer and per commitment, with the
+        ledger entries behind the balances (paged).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StatutoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -186,6 +215,16 @@ def add_StatutoryServiceServicer_to_server(servicer, server):
                     request_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfRequest.FromString,
                     response_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfResponse.SerializeToString,
             ),
+            'ListCommitments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommitments,
+                    request_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsResponse.SerializeToString,
+            ),
+            'ListCompensation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCompensation,
+                    request_deserializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'claims.api.v1.StatutoryService', rpc_method_handlers)
@@ -197,7 +236,8 @@ def add_StatutoryServiceServicer_to_server(servicer, server):
 class StatutoryService:
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     @staticmethod
@@ -406,6 +446,60 @@ class StatutoryService:
             '/claims.api.v1.StatutoryService/WhatIf',
             claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfRequest.SerializeToString,
             claims_dot_api_dot_v1_dot_statutory__pb2.WhatIfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCommitments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.StatutoryService/ListCommitments',
+            claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_statutory__pb2.ListCommitmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCompensation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.StatutoryService/ListCompensation',
+            claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_statutory__pb2.ListCompensationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -29,7 +29,8 @@ GRPC_VERSION: str
 class StatutoryServiceStub:
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     @_typing.overload
@@ -56,12 +57,22 @@ class StatutoryServiceStub:
     """Evaluates a vehicle's stored history under another pack version, writing nothing, and lists the
     rules that come out differently.
     """
+    ListCommitments: _grpc.UnaryUnaryMultiCallable[_statutory_pb2.ListCommitmentsRequest, _statutory_pb2.ListCommitmentsResponse]
+    """Lists the clocks of service commitments (open, paused, met, breached) on a claim, a repair order, a
+    statutory case or a vehicle, or on every subject, by commitment, status and due time; paged. A named
+    subject that does not exist is NOT_FOUND.
+    """
+    ListCompensation: _grpc.UnaryUnaryMultiCallable[_statutory_pb2.ListCompensationRequest, _statutory_pb2.ListCompensationResponse]
+    """What the compensation ledger says is owed and paid, per vehicle, per dealer and per commitment, with the
+    ledger entries behind the balances (paged).
+    """
 
 @_typing.type_check_only
 class StatutoryServiceAsyncStub(StatutoryServiceStub):
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -85,11 +96,21 @@ class StatutoryServiceAsyncStub(StatutoryServiceStub):
     """Evaluates a vehicle's stored history under another pack version, writing nothing, and lists the
     rules that come out differently.
     """
+    ListCommitments: _aio.UnaryUnaryMultiCallable[_statutory_pb2.ListCommitmentsRequest, _statutory_pb2.ListCommitmentsResponse]  # type: ignore[assignment]
+    """Lists the clocks of service commitments (open, paused, met, breached) on a claim, a repair order, a
+    statutory case or a vehicle, or on every subject, by commitment, status and due time; paged. A named
+    subject that does not exist is NOT_FOUND.
+    """
+    ListCompensation: _aio.UnaryUnaryMultiCallable[_statutory_pb2.ListCompensationRequest, _statutory_pb2.ListCompensationResponse]  # type: ignore[assignment]
+    """What the compensation ledger says is owed and paid, per vehicle, per dealer and per commitment, with the
+    ledger entries behind the balances (paged).
+    """
 
 class StatutoryServiceServicer(metaclass=_abc_1.ABCMeta):
     """Statutory cases (三包, lemon laws, the EU guarantee): per vehicle, the repair visits and notices the
     rule packs read, the eligibility the pack in force determined with every rule's outcome, courtesy-car
-    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if.
+    compensation, and the consumer's remedy from request to delivery. Also the packs and what-if, the
+    service-commitment clocks and the compensation ledger.
     """
 
     @_abc_1.abstractmethod
@@ -158,6 +179,27 @@ class StatutoryServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_statutory_pb2.WhatIfResponse, _abc.Awaitable[_statutory_pb2.WhatIfResponse]]:
         """Evaluates a vehicle's stored history under another pack version, writing nothing, and lists the
         rules that come out differently.
+        """
+
+    @_abc_1.abstractmethod
+    def ListCommitments(
+        self,
+        request: _statutory_pb2.ListCommitmentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_statutory_pb2.ListCommitmentsResponse, _abc.Awaitable[_statutory_pb2.ListCommitmentsResponse]]:
+        """Lists the clocks of service commitments (open, paused, met, breached) on a claim, a repair order, a
+        statutory case or a vehicle, or on every subject, by commitment, status and due time; paged. A named
+        subject that does not exist is NOT_FOUND.
+        """
+
+    @_abc_1.abstractmethod
+    def ListCompensation(
+        self,
+        request: _statutory_pb2.ListCompensationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_statutory_pb2.ListCompensationResponse, _abc.Awaitable[_statutory_pb2.ListCompensationResponse]]:
+        """What the compensation ledger says is owed and paid, per vehicle, per dealer and per commitment, with the
+        ledger entries behind the balances (paged).
         """
 
 def add_StatutoryServiceServicer_to_server(servicer: StatutoryServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
