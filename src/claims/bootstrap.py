@@ -24,11 +24,13 @@ from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
-from claims.projections.claims import ClaimDirectory, ClaimProjection
-from claims.projections.commitments import CommitmentDirectory, CommitmentProjection, CompensationProjection
-from claims.projections.contracts import ContractDirectory, ContractProjection
+from claims.projections import registry
+from claims.projections.claims import ClaimDirectory
+from claims.projections.commitment_queries import CommitmentQueries
+from claims.projections.commitments import CommitmentDirectory
+from claims.projections.contracts import ContractDirectory
 from claims.projections.runner import ProjectionRunner
-from claims.projections.vehicles import VehicleDirectory, VehicleProjection
+from claims.projections.vehicles import VehicleDirectory
 
 log = logging.getLogger("claims")
 
@@ -97,22 +99,15 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
     runner = directory = claim_directory = None
     timer: TimerThread | None = None
     contract_directory: ContractDirectory | None = None
+    commitment_queries: CommitmentQueries | None = None
     if persistence.database is not None:
-        runner = ProjectionRunner(
-            persistence.events,
-            persistence.database,
-            [
-                VehicleProjection(),
-                ClaimProjection(),
-                ContractProjection(),
-                CommitmentProjection(),
-                CompensationProjection(),
-            ],
-            batch_size=settings.projection_batch_size,
+        runner = ProjectionRunner(  # every registered projection, as `claims project` runs them
+            persistence.events, persistence.database, registry.create_all(), batch_size=settings.projection_batch_size
         )
         directory = VehicleDirectory(persistence.database)
         claim_directory = ClaimDirectory(persistence.database)
         contract_directory = ContractDirectory(persistence.database)
+        commitment_queries = CommitmentQueries(persistence.database)
         if settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
             wake = runner.wake
             persistence.events.observe_appends(lambda _position: wake())
@@ -125,7 +120,7 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         RepairOrderServicer(app),
         ClaimServicer(app, claim_directory, runner),
         PreAuthorizationServicer(app),
-        StatutoryServicer(app),
+        StatutoryServicer(app, commitment_queries, runner),
         InsurerServicer(app, contract_directory, runner),
         settings.listen,
         max_workers=settings.max_workers,

@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent
 
 from claims.adapters.persistence.factory import Persistence
 from claims.adapters.persistence.mapper import to_recorded
-from claims.application.messages import EventMetadata, NewEvent
+from claims.application.messages import EventMetadata, LogScan, NewEvent
 from claims.application.ports import StreamConflictError
 from claims.domain.base import DomainEvent, register_events
 from tests.builders import at
@@ -118,3 +118,37 @@ def test_many_concurrent_writers_to_different_streams_never_fail(any_store: Pers
         t.join()
     assert errors == []
     assert len(any_store.events.read_all(0, 1000)) == 80
+
+
+class Tagged(DomainEvent):
+    """A second test topic, to filter on."""
+
+    TOPIC = "tests.Tagged"
+
+    tag: str
+
+
+register_events(Tagged)
+
+
+def test_a_scan_reads_only_the_topics_asked_for_and_covers_at_most_limit_positions_up_to_the_head(
+    any_store: Persistence,
+) -> None:
+    store = any_store.events
+
+    def event(i: int) -> DomainEvent:
+        return Tagged(tag=str(i)) if i in (3, 7) else NoteTaken(body=str(i), lang="de")
+
+    positions = [store.append([NewEvent(uuid.uuid4(), 1, event(i), META)]) for i in range(1, 11)]
+    tagged = [positions[2], positions[6]]
+    first = store.scan(0, 5, {Tagged.TOPIC})
+    assert (first.after, first.end, [e.position for e in first.events]) == (0, positions[4], tagged[:1])
+    assert first.events[0].event == Tagged(tag="3")
+    rest = store.scan(first.end, 100, [Tagged.TOPIC])
+    assert (rest.end, [e.position for e in rest.events]) == (positions[-1], tagged[1:])  # up to the head, no further
+    assert store.scan(positions[-1], 100, [Tagged.TOPIC]) == LogScan(positions[-1], positions[-1], [])
+    nothing = store.scan(0, 3, ["tests.NoSuchTopic"])
+    assert (nothing.end, nothing.events) == (positions[2], [])  # a stretch with nothing asked for still ends
+    assert store.scan(0, 4).events == store.read_all(0, 4)  # no topics: every event
+    with pytest.raises(ValueError, match="at least one position"):
+        store.scan(0, 0)

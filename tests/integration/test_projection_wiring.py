@@ -97,6 +97,16 @@ def test_serve_runs_projections_in_process_and_appends_wake_them(tmp_path: Path,
         engine.stop(grace=0)
 
 
+def test_serve_runs_every_registered_projection_as_claims_project_does(tmp_path: Path, clock: FixedClock) -> None:
+    engine = start_engine(_settings(tmp_path, run_projections=False), clock)
+    try:
+        assert engine.runner is not None
+        assert engine.runner.names == registry.names()
+        assert {"vehicles", "claims", "contracts", "commitments", "compensation"} <= set(engine.runner.names)
+    finally:
+        engine.stop(grace=0)
+
+
 def test_serve_leaves_projections_to_workers_when_told(tmp_path: Path, clock: FixedClock) -> None:
     engine = start_engine(_settings(tmp_path, run_projections=False), clock)
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -10,9 +12,10 @@ from claims.adapters.persistence.database import Transaction
 from claims.adapters.persistence.factory import Persistence
 from claims.application.app import ClaimsApplication
 from claims.application.messages import RecordedEvent
+from claims.domain.values import DistanceUnit
 from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory, VehicleProjection
-from tests.builders import EU_VIN, VIN, at, attach_coverage, call, mi, record_reading, register_vehicle, transfer
+from tests.builders import EU_VIN, VIN, at, attach_coverage, call, km, mi, record_reading, register_vehicle, transfer
 from tests.conftest import FixedClock
 
 
@@ -81,3 +84,48 @@ def test_waiting_for_a_position_returns_once_the_runner_reaches_it(store: Persis
         assert runner.wait_for("vehicles", head, timeout=5)
     finally:
         runner.stop()
+
+
+class ReadsNothing(VehicleProjection):
+    """Counts the reads the handler makes through its transaction."""
+
+    reads = 0
+
+    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+        counted = Counted(tx)
+        super().handle(counted, event)  # type: ignore[arg-type]
+        self.reads += counted.reads
+
+
+class Counted:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx, self.dialect, self.reads = tx, tx.dialect, 0
+
+    def execute(self, query: str, params: Any = None) -> None:
+        self._tx.execute(query, params)
+
+    def rows(self, query: str, params: Any = None) -> list[dict[str, Any]]:
+        self.reads += 1
+        return self._tx.rows(query, params)
+
+
+def test_the_odometer_keeps_the_highest_reading_in_any_order_and_unit_without_reading_the_row(
+    store: Persistence, clock: FixedClock
+) -> None:
+    assert store.database is not None
+    app = ClaimsApplication(store.events, clock)
+    app.handle_vehicle(call(), register_vehicle())  # measured in miles, 12 at delivery
+    app.handle_vehicle(call(), record_reading(mi(5000), at(2025, 9, 1)))
+    app.handle_vehicle(call(), record_reading(mi("3000.5"), at(2025, 6, 1)))  # recorded later, dated earlier: lower
+    app.handle_vehicle(call(), record_reading(km(8100), at(2025, 10, 1)))  # 5,033.1 miles: the highest
+    last = app.handle_vehicle(call(), record_reading(km(8050), at(2025, 9, 15)))  # 5,002 miles: lower
+    projection = ReadsNothing()
+    runner = ProjectionRunner(store.events, store.database, [projection], batch_size=2)
+    runner.catch_up()
+    assert projection.reads == 0
+    with store.database.read() as tx:
+        (row,) = tx.rows("SELECT odometer_value, odometer_unit, version, last_position FROM rm_vehicles")
+    assert Decimal(str(row["odometer_value"])) == km(8100).to(DistanceUnit.MI)
+    assert row["odometer_unit"] == "MI"
+    touched = (row["version"], row["last_position"])
+    assert touched == (5, store.events.position_of(last.stream_id, 5))  # the lower readings touched it too

@@ -59,3 +59,18 @@ class CommandResult:
     stream_id: UUID
     version: int
     position: int
+
+
+@dataclass(frozen=True)
+class LogScan:
+    """One stretch of the global order, read for the topics a reader handles.
+
+    ``events`` holds, in order, every event with a position in ``(after, end]`` whose topic was asked for;
+    the others in that stretch were passed over unread. ``end`` is where a reader's position may move to
+    once it has handled ``events`` (even none): it never passes the head the store saw, so an event appended
+    later always lands beyond it. ``end == after`` means the log has nothing past ``after`` yet.
+    """
+
+    after: int
+    end: int
+    events: list[RecordedEvent]

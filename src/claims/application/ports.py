@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 from uuid import UUID
 
-from claims.application.messages import NewEvent, RecordedEvent
+from claims.application.messages import LogScan, NewEvent, RecordedEvent
 
 
 class StreamConflictError(Exception):
@@ -44,6 +44,12 @@ class EventStore(Protocol):
 
     def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
         """Up to ``limit`` events with positions greater than ``after``, in global order."""
+        ...
+
+    def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
+        """The next stretch of at most ``limit`` positions after ``after``, up to the head, with only the
+        events whose topic is in ``topics`` decoded (every event when ``topics`` is empty): a reader that
+        handles a few topics moves its position to ``end`` without reading the events in between."""
         ...
 
     def head_position(self) -> int:

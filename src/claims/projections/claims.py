@@ -31,6 +31,7 @@ from claims.domain.claim.submission import ClaimVersion
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
+from claims.projections.runner import topics_of
 
 _CURSOR_SEPARATOR = "|"
 
@@ -53,6 +54,11 @@ class ClaimProjection:
 
     name = "claims"
     tables = ("rm_claims",)  # what a rebuild copies, compares and replaces
+    topics = topics_of(
+        ClaimFiled, ClaimResubmitted, ClaimDecided, ClaimDeemedApproved, ClaimReturned, ClaimAppealed, ClaimWithdrawn,
+        ClaimPaid, DeductionApplied, ChargebackIssued, ClaimLineDecided, PartReturnRequested, PartReceived,
+        PartInspected,
+    )  # fmt: skip
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         match event.event:

@@ -50,6 +50,7 @@ from claims.domain.statutory_case.events import (
 from claims.domain.values import Money
 from claims.domain.vehicle.commands import IdentifierKind
 from claims.domain.vehicle.events import VehicleRegistered
+from claims.projections.runner import topics_of
 
 PRODUCT_CLASS = {IdentifierKind.VIN: "MOTOR_VEHICLE", IdentifierKind.SERIAL: "EQUIPMENT"}
 
@@ -160,6 +161,11 @@ class CommitmentProjection:
         for c in commitments:
             for topic in sorted(c.topics):
                 self._by_topic.setdefault(topic, []).append(c)
+        subjects = topics_of(
+            VehicleRegistered, ClaimFiled, RepairOrderOpened, StatutoryCaseOpened, CommitmentBreached,
+            ClaimDeemedApproved,
+        )  # fmt: skip
+        self.topics: tuple[str, ...] = tuple(dict.fromkeys((*subjects, *self._by_topic)))
 
     def handle(self, tx: Transaction, recorded: RecordedEvent) -> None:
         match recorded.event:
@@ -348,6 +354,7 @@ class CompensationProjection:
 
     name = "compensation"
     tables = ("rm_compensation_refs", "rm_compensation")  # what a rebuild copies, compares and replaces
+    topics = topics_of(StatutoryCaseOpened, RepairOrderOpened, CourtesyCarCompensationOwed, CommitmentBreached)
 
     def handle(self, tx: Transaction, recorded: RecordedEvent) -> None:
         match recorded.event:

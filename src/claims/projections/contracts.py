@@ -28,6 +28,7 @@ from claims.domain.contract.values import ContractStatus
 from claims.domain.ids import vehicle_id_for
 from claims.projections.claims import _COLUMNS as _CLAIM_COLUMNS
 from claims.projections.claims import ClaimSummary, _instant, _parse_cursor, _summary
+from claims.projections.runner import topics_of
 
 
 class ContractProjection:
@@ -35,6 +36,9 @@ class ContractProjection:
 
     name = "contracts"
     tables = ("rm_contracts", "rm_claims_contracts")  # what a rebuild copies, compares and replaces
+    topics = topics_of(
+        ContractSold, ContractTransferred, ContractClaimPaid, ContractCancelled, ContractExpired, ClaimFiled
+    )
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         match event.event:

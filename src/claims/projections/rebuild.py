@@ -210,7 +210,11 @@ class _Copies:
 
 
 class _Replay:
-    """Feeds the log to the projection's handler, writing into the temporary copies."""
+    """Feeds the log to the projection's handler, writing into the temporary copies.
+
+    Every event, not only the topics the projection declares (as the live runner feeds it): so a rebuild
+    also proves the declared topics are all the projection needs.
+    """
 
     def __init__(self, persistence: Persistence, projection: Projection, batch_size: int) -> None:
         self._persistence, self._projection, self._batch = persistence, projection, batch_size

@@ -1,12 +1,19 @@
 """Follows the log and feeds projections in batches: rows and tracking position commit together.
 
-A batch is up to ``batch_size`` events in ONE transaction. Its first statement claims the batch by
-moving the projection's tracking row from the position the batch starts after to the position of its
-last event (``UPDATE … WHERE position = :start``): if another runner got there first, nothing matches,
-the batch is refused before any handler runs, and the transaction rolls back. Then the handlers write
-their rows in the same transaction, so rows and position commit together or not at all (exactly once).
-Claiming first also takes the row lock (PostgreSQL) or the write lock (SQLite) before anything is read.
-Projections at the same position share one read (and one decoding) of the log.
+A batch is the projection's events among up to ``batch_size`` log positions, in ONE transaction. Its
+first statement claims the batch by moving the projection's tracking row from the position the batch
+starts after to the end of its stretch of the log (``UPDATE … WHERE position = :start``): if another
+runner got there first, nothing matches, the batch is refused before any handler runs, and the
+transaction rolls back. Then the handlers write their rows in the same transaction, so rows and position
+commit together or not at all (exactly once). Claiming first also takes the row lock (PostgreSQL) or the
+write lock (SQLite) before anything is read.
+
+A projection declares the topics it handles (``topics``); the store reads only those, filtering in SQL,
+so the events no projection handles are never fetched or decoded. The stretch comes from
+``EventStore.scan``: the projection handles the events of its topics in it (possibly none) and its
+position moves to the end of the stretch all the same, so it still reaches the head; a handled event is
+never passed over, as a stretch ends at a head the store read before the events. Projections at the same
+position share one scan (for the union of their topics) and one decoding.
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from claims.adapters.persistence.database import Database, Transaction
-from claims.application.messages import RecordedEvent
+from claims.application.messages import LogScan, RecordedEvent
 from claims.application.ports import EventStore
+from claims.domain.base import DomainEvent
 
 log = logging.getLogger("claims.projections")
 
@@ -29,11 +37,33 @@ ProgressObserver = Callable[[str, int], None]
 
 
 class Projection(Protocol):
-    """A read model: a stable name and a handler that writes through the given transaction."""
+    """A read model: a stable name, the topics it handles, and a handler that writes through the given transaction.
+
+    ``topics`` names every topic whose events ``handle`` does anything with (``None``: every event); the
+    runner feeds it nothing else, so ``handle`` must do nothing for any other topic (a test checks that).
+    """
 
     name: str
 
+    @property
+    def topics(self) -> tuple[str, ...] | None: ...
+
     def handle(self, tx: Transaction, event: RecordedEvent) -> None: ...
+
+
+def topics_of(*event_types: type[DomainEvent]) -> tuple[str, ...]:
+    """The stored topics of ``event_types``: what a projection declares as the ``topics`` it handles."""
+    return tuple(dict.fromkeys(t.TOPIC for t in event_types))
+
+
+def _union(projections: Sequence[Projection]) -> frozenset[str] | None:
+    """Every topic any of ``projections`` handles; ``None`` when one of them takes every event."""
+    wanted: set[str] = set()
+    for projection in projections:
+        if projection.topics is None:
+            return None
+        wanted.update(projection.topics)
+    return frozenset(wanted)
 
 
 class TrackingConflictError(Exception):
@@ -63,6 +93,9 @@ class ProjectionRunner:
     ) -> None:
         if batch_size < 1:
             raise ValueError("a batch holds at least one event")
+        for projection in projections:
+            if projection.topics is not None and not projection.topics:
+                raise ValueError(f"{projection.name} handles no topic: declare its topics, or None for every event")
         self._store, self._db, self._projections, self._batch = store, database, projections, batch_size
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -97,26 +130,36 @@ class ProjectionRunner:
         self._observers.append(observer)
 
     def run_once(self) -> int:
-        """Process at most one batch per projection; return how many events were processed (summed)."""
+        """Process at most one batch per projection; return how many log positions they moved on (summed).
+
+        Each batch covers at most ``batch_size`` positions and holds the events of the projection's topics
+        among them; projections at the same position share one scan of the log.
+        """
         positions = self.positions()
-        pages: dict[int, list[RecordedEvent]] = {}
+        starting: dict[int, list[Projection]] = {}
+        for projection in self._projections:
+            starting.setdefault(positions[projection.name], []).append(projection)
+        scans: dict[int, LogScan] = {}
         done = 0
         for projection in self._projections:
             start = positions[projection.name]
-            if start not in pages:
-                pages[start] = self._store.read_all(start, self._batch)
-            events = pages[start]
-            if events:
-                self._apply(projection, start, events)
-                done += len(events)
+            if start not in scans:
+                wanted = _union(starting[start])
+                scans[start] = self._store.scan(start, self._batch, () if wanted is None else wanted)
+            scan = scans[start]
+            if scan.end > start:
+                self._apply(projection, start, _for(projection, scan.events), scan.end)
+                done += scan.end - start
         if done:
             with self._progress:
                 self._progress.notify_all()
         return done
 
-    def _apply(self, projection: Projection, start: int, events: list[RecordedEvent]) -> None:
-        last = events[-1].position
+    def _apply(self, projection: Projection, start: int, events: list[RecordedEvent], end: int | None = None) -> None:
+        """Handle ``events`` and move the tracking position from ``start`` to ``end`` (default: the last event's)."""
+        last = end if end is not None else events[-1].position
         assert last is not None, "events read from the log carry their position"
+        assert all(start < (e.position or 0) <= last for e in events), "a batch's events lie within its stretch"
         with self._db.batch() as tx:
             claimed = tx.rows(
                 "UPDATE projection_tracking SET position = :last WHERE projection = :n AND position = :start"
@@ -174,3 +217,11 @@ class ProjectionRunner:
                 self._stop.wait(1.0)
             self._wake.wait(interval)
             self._wake.clear()
+
+
+def _for(projection: Projection, events: list[RecordedEvent]) -> list[RecordedEvent]:
+    """The events of a shared scan that ``projection`` handles."""
+    if projection.topics is None:
+        return events
+    topics: Collection[str] = frozenset(projection.topics)
+    return [e for e in events if e.topic in topics]

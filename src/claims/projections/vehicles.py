@@ -7,8 +7,23 @@ from dataclasses import dataclass
 
 from claims.adapters.persistence.database import Database, Transaction
 from claims.application.messages import RecordedEvent
-from claims.domain.values import Distance
+from claims.domain.values import Distance, DistanceUnit
 from claims.domain.vehicle.events import CoverageAttached, OdometerRecorded, OwnershipTransferred, VehicleRegistered
+from claims.projections.runner import topics_of
+
+# The reading in the row's own unit (the vehicle's unit at delivery), from one parameter per unit.
+_READING = "CASE odometer_unit WHEN 'KM' THEN :km WHEN 'MI' THEN :mi WHEN 'HOURS' THEN :hours END"
+# The highest reading wins: a reading recorded late can be dated earlier, and lower (readings only
+# rise in date order). One statement, no read: PostgreSQL compares numeric values exactly; SQLite keeps
+# the value as text, so it compares CAST(… AS NUMERIC) (integers exactly, fractions as doubles: ample
+# for readings under 2,000,000) and keeps the text as written.
+_HIGHEST = {
+    "postgresql": f"odometer_value = GREATEST(odometer_value, CAST({_READING} AS NUMERIC))",
+    "sqlite": (
+        f"odometer_value = CASE WHEN CAST(odometer_value AS NUMERIC) < CAST({_READING} AS NUMERIC)"
+        f" THEN {_READING} ELSE odometer_value END"
+    ),
+}
 
 
 class VehicleProjection:
@@ -16,6 +31,7 @@ class VehicleProjection:
 
     name = "vehicles"
     tables = ("rm_vehicles", "rm_vehicle_coverages")  # parents first (a rebuild copies and replaces these)
+    topics = topics_of(VehicleRegistered, CoverageAttached, OdometerRecorded, OwnershipTransferred)
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         match event.event:
@@ -57,12 +73,8 @@ class VehicleProjection:
                 pass
 
     def _record_reading(self, tx: Transaction, event: RecordedEvent, reading: Distance) -> None:
-        current = tx.rows(
-            "SELECT odometer_value, odometer_unit FROM rm_vehicles WHERE vehicle_id = :id", {"id": str(event.stream_id)}
-        )
-        known = Distance(value=current[0]["odometer_value"], unit=current[0]["odometer_unit"])
-        highest = max(known.value, reading.to(known.unit))
-        self._touch(tx, event, "odometer_value = :odo", {"odo": str(highest)})
+        in_units: dict[str, object] = {unit.value.lower(): _in_unit(reading, unit) for unit in DistanceUnit}
+        self._touch(tx, event, _HIGHEST[tx.dialect], in_units)
 
     @staticmethod
     def _touch(tx: Transaction, event: RecordedEvent, assignment: str, params: dict[str, object] | None = None) -> None:
@@ -71,6 +83,14 @@ class VehicleProjection:
             " WHERE vehicle_id = :id",
             {**(params or {}), "version": event.version, "position": event.position, "id": str(event.stream_id)},
         )
+
+
+def _in_unit(reading: Distance, unit: DistanceUnit) -> str | None:
+    """``reading`` in ``unit`` as decimal text; ``None`` when it cannot be (hours are not distances)."""
+    try:
+        return str(reading.to(unit))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from eventsourcing.persistence import (
 )
 
 from claims.adapters.persistence.mapper import to_recorded, to_stored
-from claims.application.messages import NewEvent, RecordedEvent
+from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
 
 PositionLookup = Callable[[UUID, int], int | None]
@@ -36,6 +37,9 @@ class RecorderEventStore:
         self.recorder = recorder
         self._position_lookup = position_lookup
         self._observers: list[AppendObserver] = []
+        # The highest position known committed (by our appends and head reads): see ``scan``.
+        self._committed = 0
+        self._committed_lock = threading.Lock()
 
     def observe_appends(self, observer: AppendObserver) -> None:
         """Call ``observer(position)`` after each committed append (e.g. to wake an in-process projection runner)."""
@@ -61,6 +65,7 @@ class RecorderEventStore:
                 raise StoreUnavailableError(str(e)) from e
             assert ids, "the recorder returned no notification ids"
             position = max(ids)
+            self._known_committed(position)
             self._notify(position)
             return position
         raise AssertionError("unreachable")
@@ -82,9 +87,40 @@ class RecorderEventStore:
             notifications = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
             return [to_recorded(n, n.id) for n in notifications]
 
+    def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
+        """Positions ``(after, min(after + limit, head)]``, only ``topics`` read (the recorder filters in SQL).
+
+        ``head`` is a position known committed before the events are read: the recorder commits positions
+        in order (PostgreSQL inserts hold an exclusive lock on the events table until they commit; SQLite
+        has one writer), so every event up to it is visible to the read that follows, and a reader moving
+        to ``end`` passes over no event it asked for. (Reading the head after the events could cover an
+        event committed in between, unread.) It is the highest position this store has seen committed (its
+        own appends, earlier head reads), read afresh from the log only once a scan starts there: one query
+        per scan near the head, none while catching up or after an append in this process.
+        """
+        if limit < 1:
+            raise ValueError("a scan covers at least one position")
+        with _store_errors():
+            head = self._committed
+            if head <= after:
+                head = self._known_committed(self.recorder.max_notification_id() or 0)
+            end = min(head, after + limit)
+            if end <= after:
+                return LogScan(after, after, [])
+            notifications = self.recorder.select_notifications(
+                after, limit, stop=end, topics=tuple(sorted(topics)), inclusive_of_start=False
+            )
+            return LogScan(after, end, [to_recorded(n, n.id) for n in notifications])
+
     def head_position(self) -> int:
         with _store_errors():
-            return self.recorder.max_notification_id() or 0
+            return self._known_committed(self.recorder.max_notification_id() or 0)
+
+    def _known_committed(self, position: int) -> int:
+        """Note that ``position`` is committed (the log only grows, so it stays so); return it."""
+        with self._committed_lock:
+            self._committed = max(self._committed, position)
+        return position
 
 
 @contextmanager
