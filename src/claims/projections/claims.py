@@ -31,14 +31,10 @@ from claims.domain.claim.submission import ClaimVersion
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
+from claims.projections.columns import decimal_text, stored_instant
 from claims.projections.runner import topics_of
 
 _CURSOR_SEPARATOR = "|"
-
-
-def _instant(moment: datetime) -> str:
-    """An instant as fixed-width UTC ISO text: SQLite compares it as text, so text order must be time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _day(day: date | None) -> str | None:
@@ -69,12 +65,12 @@ class ClaimProjection:
             case ClaimDecided() as e:
                 self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
                     "status": e.outcome.value, "approved": _amount(e.approved_total),
-                    "decided": _instant(e.decided_at),
+                    "decided": stored_instant(e.decided_at),
                 })  # fmt: skip
             case ClaimDeemedApproved() as e:  # approved by law as of the moment its decision clock ran out
                 self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
                     "status": ClaimStatus.APPROVED.value, "approved": _amount(e.approved_total),
-                    "decided": _instant(e.due_at),
+                    "decided": stored_instant(e.due_at),
                 })  # fmt: skip
             case ClaimReturned():
                 self._touch(tx, event, "status = :status", {"status": ClaimStatus.RETURNED.value})
@@ -87,7 +83,7 @@ class ClaimProjection:
                 self._touch(tx, event, "status = :status", {"status": ClaimStatus.WITHDRAWN.value})
             case ClaimPaid() as e:
                 self._touch(tx, event, "status = :status, paid_total = :paid, paid_at = :paid_at", {
-                    "status": ClaimStatus.PAID.value, "paid": _amount(e.total), "paid_at": _instant(e.paid_at),
+                    "status": ClaimStatus.PAID.value, "paid": _amount(e.total), "paid_at": stored_instant(e.paid_at),
                 })  # fmt: skip
             case DeductionApplied() as e:
                 self._accumulate(tx, event, "deducted_total", e.amount)
@@ -111,7 +107,7 @@ class ClaimProjection:
                 "id": str(e.claim_id), "dealer": e.dealer_id, "number": e.claim_number, "type": e.claim_type.value,
                 "vin": e.vin, "vehicle": str(e.vehicle_id), "ro": e.ro_number, "status": version.routed_to.value,
                 "currency": e.currency, "claimed": _amount(version.totals.total), "zero": no_amount,
-                "received": _instant(version.received_at),
+                "received": stored_instant(version.received_at),
                 "due": _day(version.decision_due_on),
                 "version": event.version, "position": event.position,
             },
@@ -123,7 +119,7 @@ class ClaimProjection:
             " last_received_at = :received, decision_due_on = :due, version_count = version_count + 1"
         ), {
             "status": version.routed_to.value, "claimed": _amount(version.totals.total),
-            "approved": _amount(zero(version.totals.total.currency)), "received": _instant(version.received_at),
+            "approved": _amount(zero(version.totals.total.currency)), "received": stored_instant(version.received_at),
             "due": _day(version.decision_due_on),
         })  # fmt: skip
 
@@ -205,10 +201,10 @@ class ClaimDirectory:
                 params[column] = value
         if filed_from is not None:
             clauses.append("filed_at >= :filed_from")
-            params["filed_from"] = _instant(datetime.combine(filed_from, time(), UTC))
+            params["filed_from"] = stored_instant(datetime.combine(filed_from, time(), UTC))
         if filed_to is not None:
             clauses.append("filed_at < :filed_until")
-            params["filed_until"] = _instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
+            params["filed_until"] = stored_instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
         if after:
             clauses.append("(filed_at, claim_id) > (:after_at, :after_id)")
             params["after_at"], params["after_id"] = _parse_cursor(after)
@@ -232,7 +228,7 @@ class ClaimDirectory:
 
 
 def _summary(r: Row) -> ClaimSummary:
-    filed_at = _instant(_as_datetime(r["filed_at"]))
+    filed_at = stored_instant(_as_datetime(r["filed_at"]))
     claim_id = str(r["claim_id"])
     return ClaimSummary(
         claim_id=claim_id,
@@ -243,9 +239,9 @@ def _summary(r: Row) -> ClaimSummary:
         ro_number=r["ro_number"],
         status=r["status"],
         currency=r["currency"],
-        claimed_total=_decimal_text(r["claimed_total"]),
-        approved_total=_decimal_text(r["approved_total"]),
-        paid_total=_decimal_text(r["paid_total"]),
+        claimed_total=decimal_text(r["claimed_total"]),
+        approved_total=decimal_text(r["approved_total"]),
+        paid_total=decimal_text(r["paid_total"]),
         filed_at=filed_at,
         decision_due_on=None if r["decision_due_on"] is None else str(r["decision_due_on"]),
         version=int(r["version"]),
@@ -258,11 +254,6 @@ def _as_datetime(value: datetime | str) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def _decimal_text(value: Decimal | str) -> str:
-    """PostgreSQL gives a ``Decimal``, SQLite the text we stored: the same plain notation either way."""
-    return format(Decimal(str(value)), "f")
-
-
 def _parse_cursor(after: str) -> tuple[str, str]:
     """The (filed_at, claim_id) a cursor stands for, normalised as stored; refuses anything we did not issue."""
     try:
@@ -270,6 +261,6 @@ def _parse_cursor(after: str) -> tuple[str, str]:
         moment = datetime.fromisoformat(filed_at)
         if moment.tzinfo is None:
             raise ValueError("naive instant")
-        return _instant(moment), str(UUID(claim_id))
+        return stored_instant(moment), str(UUID(claim_id))
     except ValueError:
         raise InvalidCommandError([FieldViolation("page_token", "not a position in this list")]) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,36 +18,20 @@ from uuid import UUID
 from claims.adapters.persistence.database import Database, Row
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
+from claims.projections.columns import read_decimal, read_instant, stored_instant
 from claims.projections.commitments import Clock, ClockStatus, Subject
 
 _CURSOR_SEPARATOR = "|"
 
 
-def _instant(moment: datetime) -> str:
-    """An instant as ``rm_commitments`` / ``rm_compensation`` store it: fixed-width UTC ISO text."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """PostgreSQL gives a ``datetime``, SQLite the text stored: an aware UTC instant either way."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.astimezone(UTC)
-
-
-def _required_moment(value: datetime | str) -> datetime:
-    moment = _moment(value)
+def _requiredread_instant(value: datetime | str) -> datetime:
+    moment = read_instant(value)
     assert moment is not None
     return moment
 
 
 def _uuid(value: UUID | str | None) -> UUID | None:
     return None if value is None else UUID(str(value))
-
-
-def _decimal(value: Decimal | str) -> Decimal:
-    return Decimal(str(value))
 
 
 def _key(value: UUID | str | None) -> str | None:
@@ -68,7 +52,7 @@ def _parse_cursor(after: str, parts: int, *, uuid_last: bool = False) -> list[st
             values[-1] = str(UUID(values[-1]))
     except ValueError:
         raise InvalidCommandError([FieldViolation("page_token", "not a position in this list")]) from None
-    return [_instant(moment), *values[1:]]
+    return [stored_instant(moment), *values[1:]]
 
 
 # --- subjects ------------------------------------------------------------------------------------
@@ -131,7 +115,7 @@ _CLOCK_SELECT = (
 def _clock_view(r: Row) -> ClockView:
     subject_id = _uuid(r["subject_id"])
     assert subject_id is not None
-    started = _required_moment(r["started_at"])
+    started = _requiredread_instant(r["started_at"])
     clock = Clock(
         commitment_code=r["commitment_code"],
         subject_id=subject_id,
@@ -141,18 +125,18 @@ def _clock_view(r: Row) -> ClockView:
         vehicle_id=_uuid(r["vehicle_id"]),
         dealer_id=r["dealer_id"],
         started_at=started,
-        due_at=_required_moment(r["due_at"]),
+        due_at=_requiredread_instant(r["due_at"]),
         paused_seconds=int(r["paused_seconds"]),
-        stopped_at=_moment(r["stopped_at"]),
-        breached_at=_moment(r["breached_at"]),
+        stopped_at=read_instant(r["stopped_at"]),
+        breached_at=read_instant(r["breached_at"]),
         status=ClockStatus(r["status"]),
         consequence=r["consequence"],
         last_position=int(r["last_position"]),
     )
     amount = r["amount"]
-    compensation = None if amount is None else Money(amount=_decimal(amount), currency=r["currency"])
-    cursor = _CURSOR_SEPARATOR.join((_instant(started), clock.commitment_code, str(subject_id)))
-    return ClockView(clock, r["vin"], _moment(r["paused_since"]), compensation, cursor)
+    compensation = None if amount is None else Money(amount=read_decimal(amount), currency=r["currency"])
+    cursor = _CURSOR_SEPARATOR.join((stored_instant(started), clock.commitment_code, str(subject_id)))
+    return ClockView(clock, r["vin"], read_instant(r["paused_since"]), compensation, cursor)
 
 
 # --- compensation --------------------------------------------------------------------------------
@@ -242,7 +226,7 @@ def _entry(r: Row) -> LedgerEntry:
             vehicle_id=_uuid(r["subject_vehicle_id"]),
             dealer_id=r["subject_dealer_id"],
         )
-    owed_at = _required_moment(r["owed_at"])
+    owed_at = _requiredread_instant(r["owed_at"])
     currency = r["currency"]
     return LedgerEntry(
         entry_id=r["entry_id"],
@@ -253,12 +237,12 @@ def _entry(r: Row) -> LedgerEntry:
         vehicle_id=_uuid(r["vehicle_id"]),
         vin=r["vin"],
         dealer_id=r["dealer_id"],
-        owed=Money(amount=_decimal(r["owed"]), currency=currency),
-        paid=Money(amount=_decimal(r["paid"]), currency=currency),
+        owed=Money(amount=read_decimal(r["owed"]), currency=currency),
+        paid=Money(amount=read_decimal(r["paid"]), currency=currency),
         owed_at=owed_at,
         explanation=r["explanation"],
         last_position=int(r["last_position"]),
-        cursor=_CURSOR_SEPARATOR.join((_instant(owed_at), r["entry_id"])),
+        cursor=_CURSOR_SEPARATOR.join((stored_instant(owed_at), r["entry_id"])),
     )
 
 
@@ -327,10 +311,10 @@ class CommitmentQueries:
             params["status"] = f.status.value
         if f.due_after is not None:
             clauses.append("c.due_at >= :due_after")
-            params["due_after"] = _instant(f.due_after)
+            params["due_after"] = stored_instant(f.due_after)
         if f.due_before is not None:
             clauses.append("c.due_at < :due_before")
-            params["due_before"] = _instant(f.due_before)
+            params["due_before"] = stored_instant(f.due_before)
         if after:
             clauses.append("(c.started_at, c.commitment_code, c.subject_id) > (:after_at, :after_code, :after_id)")
             params["after_at"], params["after_code"], params["after_id"] = _parse_cursor(after, 3, uuid_last=True)
@@ -360,7 +344,7 @@ class CommitmentQueries:
         )
         with self._db.read() as tx:
             rows = tx.rows(f"{select}{_where(_ledger_where(f, params))}", params)
-        amounts = [(r, r["currency"], _decimal(r["owed"]), _decimal(r["paid"])) for r in rows]
+        amounts = [(r, r["currency"], read_decimal(r["owed"]), read_decimal(r["paid"])) for r in rows]
 
         def by(*columns: str) -> list[tuple[_Group, str, Decimal, Decimal, int]]:
             keyed = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -50,6 +50,7 @@ from claims.domain.statutory_case.events import (
 from claims.domain.values import Money
 from claims.domain.vehicle.commands import IdentifierKind
 from claims.domain.vehicle.events import VehicleRegistered
+from claims.projections.columns import read_decimal, read_instant, stored_instant
 from claims.projections.runner import topics_of
 
 PRODUCT_CLASS = {IdentifierKind.VIN: "MOTOR_VEHICLE", IdentifierKind.SERIAL: "EQUIPMENT"}
@@ -62,25 +63,8 @@ class ClockStatus(StrEnum):
     BREACHED = "BREACHED"
 
 
-def _instant(moment: datetime) -> str:
-    """An instant as fixed-width UTC ISO text: SQLite compares it as text, so text order must be time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """PostgreSQL gives a ``datetime``, SQLite the text we stored: an aware UTC instant either way."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.astimezone(UTC)
-
-
 def _uuid(value: UUID | str | None) -> UUID | None:
     return None if value is None else UUID(str(value))
-
-
-def _decimal(value: Decimal | str) -> Decimal:
-    return Decimal(str(value))
 
 
 def occurred_at(recorded: RecordedEvent) -> datetime | date:
@@ -227,7 +211,7 @@ class CommitmentProjection:
                 _start(tx, recorded, c, subject, at)
 
 
-def _as_instant(at: datetime | date, offset_minutes: int) -> datetime:
+def _asstored_instant(at: datetime | date, offset_minutes: int) -> datetime:
     """A fact stated by day counts from the start of that day in the clock's own offset."""
     if isinstance(at, datetime):
         return at
@@ -237,7 +221,7 @@ def _as_instant(at: datetime | date, offset_minutes: int) -> datetime:
 def _start(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject, at: datetime | date) -> None:
     if _running(tx, c.code, s.subject_id):
         return  # one run of a clock at a time
-    started = _as_instant(at, 0)
+    started = _asstored_instant(at, 0)
     recorded_due = getattr(recorded.event, c.due_recorded_as, None) if c.due_recorded_as else None
     due = end_of_day(recorded_due, started.tzinfo) if isinstance(recorded_due, date) else due_by(c, started)
     offset = started.utcoffset() or timedelta(0)
@@ -251,8 +235,8 @@ def _start(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject, 
         {
             "code": c.code, "subject": str(s.subject_id), "kind": s.kind, "ref": s.ref,
             "jurisdiction": s.jurisdiction, "vehicle": None if s.vehicle_id is None else str(s.vehicle_id),
-            "dealer": s.dealer_id, "started": _instant(started), "offset": int(offset.total_seconds() // 60),
-            "due": _instant(due), "status": ClockStatus.OPEN.value, "consequence": c.breach.consequence,
+            "dealer": s.dealer_id, "started": stored_instant(started), "offset": int(offset.total_seconds() // 60),
+            "due": stored_instant(due), "status": ClockStatus.OPEN.value, "consequence": c.breach.consequence,
             "amount": None if compensation is None else str(compensation.amount),
             "currency": None if compensation is None else compensation.currency, "position": recorded.position,
         },
@@ -274,54 +258,54 @@ def _update(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject,
         " WHERE commitment_code = :code AND subject_id = :subject AND started_at = :started",
         {
             **values, "position": recorded.position, "code": c.code, "subject": str(s.subject_id),
-            "started": _instant(_started(row)),
+            "started": stored_instant(_started(row)),
         },
     )  # fmt: skip
 
 
 def _started(row: Row) -> datetime:
-    started = _moment(row["started_at"])
+    started = read_instant(row["started_at"])
     assert started is not None
     return started
 
 
 def _due(row: Row) -> datetime:
-    due = _moment(row["due_at"])
+    due = read_instant(row["due_at"])
     assert due is not None
     return due
 
 
 def _stop(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject, at: datetime | date) -> None:
     for row in _running(tx, c.code, s.subject_id):
-        stopped = _as_instant(at, int(row["utc_offset_minutes"]))
+        stopped = _asstored_instant(at, int(row["utc_offset_minutes"]))
         due, paused = _due(row), int(row["paused_seconds"])
-        paused_since = _moment(row["paused_since"])
+        paused_since = read_instant(row["paused_since"])
         if paused_since is not None and stopped > paused_since:
             # Stopped while paused: the pause lasted until now and moves the due time on by as much.
             extra = stopped - paused_since
             due, paused = due + extra, paused + int(extra.total_seconds())
         late = row["status"] == ClockStatus.BREACHED or stopped > due
         status = ClockStatus.BREACHED if late else ClockStatus.MET
-        _update(tx, recorded, c, s, row, stopped_at=_instant(stopped), status=status.value, due_at=_instant(due),
-                paused_seconds=paused, paused_since=None)  # fmt: skip
+        _update(tx, recorded, c, s, row, stopped_at=stored_instant(stopped), status=status.value,
+                due_at=stored_instant(due), paused_seconds=paused, paused_since=None)  # fmt: skip
 
 
 def _pause(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject, at: datetime | date) -> None:
     for row in _running(tx, c.code, s.subject_id):
-        since = _as_instant(at, int(row["utc_offset_minutes"]))
+        since = _asstored_instant(at, int(row["utc_offset_minutes"]))
         # A clock that already ran out stays run out; a paused one stays paused from its first pause.
         if row["paused_since"] is None and since <= _due(row) and row["status"] == ClockStatus.OPEN:
-            _update(tx, recorded, c, s, row, paused_since=_instant(since), status=ClockStatus.PAUSED.value)
+            _update(tx, recorded, c, s, row, paused_since=stored_instant(since), status=ClockStatus.PAUSED.value)
 
 
 def _resume(tx: Transaction, recorded: RecordedEvent, c: Commitment, s: Subject, at: datetime | date) -> None:
     for row in _running(tx, c.code, s.subject_id):
-        since = _moment(row["paused_since"])
+        since = read_instant(row["paused_since"])
         if since is None:
             continue
-        extra = max(_as_instant(at, int(row["utc_offset_minutes"])) - since, timedelta(0))
+        extra = max(_asstored_instant(at, int(row["utc_offset_minutes"])) - since, timedelta(0))
         _update(tx, recorded, c, s, row, paused_since=None, status=ClockStatus.OPEN.value,
-                due_at=_instant(_due(row) + extra),
+                due_at=stored_instant(_due(row) + extra),
                 paused_seconds=int(row["paused_seconds"]) + int(extra.total_seconds()))  # fmt: skip
 
 
@@ -339,9 +323,10 @@ def _mark_breached(
         f"UPDATE rm_commitments SET status = :status, breached_at = :breached, paused_since = NULL,"  # noqa: S608
         f" last_position = :position WHERE commitment_code = :code AND subject_id = :subject AND {which}",
         {
-            "status": ClockStatus.BREACHED.value, "breached": _instant(breached_at), "position": recorded.position,
+            "status": ClockStatus.BREACHED.value, "breached": stored_instant(breached_at),
+            "position": recorded.position,
             "code": code, "subject": str(subject_id),
-            "started": None if started_at is None else _instant(started_at),
+            "started": None if started_at is None else stored_instant(started_at),
         },
     )  # fmt: skip
 
@@ -409,7 +394,7 @@ def _owe(
             "entry": f"{recorded.stream_id}/{recorded.version}", "code": commitment_code, "source": source,
             "subject": str(subject_id), "vehicle": None if vehicle_id is None else str(vehicle_id),
             "dealer": dealer_id, "currency": amount.currency, "owed": str(amount.amount), "paid": "0",
-            "owed_at": _instant(owed_at), "explanation": explanation, "position": recorded.position,
+            "owed_at": stored_instant(owed_at), "explanation": explanation, "position": recorded.position,
         },
     )  # fmt: skip
 
@@ -466,8 +451,8 @@ def _clock(r: Row) -> Clock:
         started_at=_started(r),
         due_at=_due(r),
         paused_seconds=int(r["paused_seconds"]),
-        stopped_at=_moment(r["stopped_at"]),
-        breached_at=_moment(r["breached_at"]),
+        stopped_at=read_instant(r["stopped_at"]),
+        breached_at=read_instant(r["breached_at"]),
         status=ClockStatus(r["status"]),
         consequence=r["consequence"],
         last_position=int(r["last_position"]),
@@ -502,7 +487,7 @@ class CommitmentDirectory:
                 f"SELECT {_CLOCK_COLUMNS} FROM rm_commitments"  # noqa: S608
                 " WHERE breached_at IS NULL AND status IN ('OPEN', 'BREACHED') AND due_at <= :now"
                 " ORDER BY due_at, commitment_code, subject_id LIMIT :limit",
-                {"now": _instant(now), "limit": limit},
+                {"now": stored_instant(now), "limit": limit},
             )
         return [_clock(r).due_clock() for r in rows]
 
@@ -544,7 +529,7 @@ class CompensationLedger:
         where = f" WHERE {by} = :key" if key is not None else f" WHERE {by} IS NOT NULL"
         with self._db.read() as tx:
             rows = tx.rows(f"SELECT {by} AS key, currency, owed, paid FROM rm_compensation{where}", {"key": key})  # noqa: S608
-        return _summed((str(r["key"]), r["currency"], _decimal(r["owed"]), _decimal(r["paid"])) for r in rows)
+        return _summed((str(r["key"]), r["currency"], read_decimal(r["owed"]), read_decimal(r["paid"])) for r in rows)
 
 
 def _summed(rows: Iterable[tuple[str, str, Decimal, Decimal]]) -> list[Balance]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +26,8 @@ from claims.domain.contract.events import (
 from claims.domain.contract.values import ContractStatus
 from claims.domain.ids import vehicle_id_for
 from claims.projections.claims import _COLUMNS as _CLAIM_COLUMNS
-from claims.projections.claims import ClaimSummary, _instant, _parse_cursor, _summary
+from claims.projections.claims import ClaimSummary, _parse_cursor, _summary
+from claims.projections.columns import decimal_text, read_instant, stored_instant
 from claims.projections.runner import topics_of
 
 
@@ -221,10 +221,10 @@ class ContractDirectory:
         clauses.insert(0, f"EXISTS (SELECT 1 FROM rm_claims_contracts l WHERE {link})")  # noqa: S608
         if filed_from is not None:
             clauses.append("filed_at >= :filed_from")
-            params["filed_from"] = _instant(datetime.combine(filed_from, time(), UTC))
+            params["filed_from"] = stored_instant(datetime.combine(filed_from, time(), UTC))
         if filed_to is not None:
             clauses.append("filed_at < :filed_until")
-            params["filed_until"] = _instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
+            params["filed_until"] = stored_instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
         if after:
             clauses.append("(filed_at, claim_id) > (:after_at, :after_id)")
             params["after_at"], params["after_id"] = _parse_cursor(after)
@@ -267,16 +267,16 @@ class ContractDirectory:
                 ClaimContract(
                     contract_number=link["contract_number"],
                     currency=link["currency"],
-                    deductible_per_visit=_decimal(link["deductible_per_visit"]),
-                    paid_amount=None if link["paid_amount"] is None else _decimal(link["paid_amount"]),
+                    deductible_per_visit=decimal_text(link["deductible_per_visit"]),
+                    paid_amount=None if link["paid_amount"] is None else decimal_text(link["paid_amount"]),
                     paid_on=None if link["paid_on"] is None else str(link["paid_on"]),
                 )
             )
         return [
             ContractClaim(
                 summary=(summary := _summary(r)),
-                decided_at=_moment(r["decided_at"]),
-                paid_at=_moment(r["paid_at"]),
+                decided_at=read_instant(r["decided_at"]),
+                paid_at=read_instant(r["paid_at"]),
                 contracts=tuple(by_claim.get(summary.claim_id, ())),
             )
             for r in rows
@@ -286,17 +286,6 @@ class ContractDirectory:
 def _filters(equal: dict[str, str], params: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     clauses = [f"{column} = :{column}" for column, value in equal.items() if value]
     return clauses, params | {column: value for column, value in equal.items() if value}
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """PostgreSQL gives a ``datetime``; SQLite the ISO text we stored."""
-    if value is None:
-        return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
-def _decimal(value: Decimal | str) -> str:
-    return format(Decimal(str(value)), "f")
 
 
 def _contract(r: Row) -> ContractSummary:
@@ -310,10 +299,10 @@ def _contract(r: Row) -> ContractSummary:
         sold_on=str(r["sold_on"]),
         expires_on=str(r["expires_on"]),
         currency=r["currency"],
-        price=_decimal(r["price"]),
-        deductible_per_visit=_decimal(r["deductible_per_visit"]),
-        claims_paid_total=_decimal(r["claims_paid_total"]),
-        refund=None if r["refund"] is None else _decimal(r["refund"]),
+        price=decimal_text(r["price"]),
+        deductible_per_visit=decimal_text(r["deductible_per_visit"]),
+        claims_paid_total=decimal_text(r["claims_paid_total"]),
+        refund=None if r["refund"] is None else decimal_text(r["refund"]),
         ended_on=None if r["ended_on"] is None else str(r["ended_on"]),
         version=int(r["version"]),
     )
