@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import grpc
 from grpc_health.v1 import health, health_pb2
 
+from claims.adapters.grpc.audit_servicer import AuditServicer
 from claims.adapters.grpc.claims_servicer import ClaimServicer
 from claims.adapters.grpc.insurer_servicer import InsurerServicer
 from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
@@ -122,6 +123,7 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         PreAuthorizationServicer(app),
         StatutoryServicer(app, commitment_queries, runner),
         InsurerServicer(app, contract_directory, runner),
+        AuditServicer(persistence.events),
         settings.listen,
         max_workers=settings.max_workers,
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 # Every event type the log can hold must be registered before a process reads it: the application
 # module imports them all (a worker process imports nothing else that would).
 import claims.application.app  # noqa: F401
+from claims.projections.chain import ChainProjection
 from claims.projections.claims import ClaimProjection
 from claims.projections.commitments import CommitmentProjection, CompensationProjection
 from claims.projections.contracts import ContractProjection
@@ -26,6 +27,7 @@ _FACTORIES: dict[str, Callable[[], Projection]] = {
     "contracts": ContractProjection,
     "commitments": CommitmentProjection,
     "compensation": CompensationProjection,
+    "chain": ChainProjection,  # seals the log (hash chain); it reads every event
 }
 
 

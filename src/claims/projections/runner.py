@@ -56,6 +56,10 @@ def topics_of(*event_types: type[DomainEvent]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.TOPIC for t in event_types))
 
 
+def _group(position: int, projection: Projection) -> tuple[int, bool]:
+    return position, projection.topics is None
+
+
 def _union(projections: Sequence[Projection]) -> frozenset[str] | None:
     """Every topic any of ``projections`` handles; ``None`` when one of them takes every event."""
     wanted: set[str] = set()
@@ -136,17 +140,19 @@ class ProjectionRunner:
         among them; projections at the same position share one scan of the log.
         """
         positions = self.positions()
-        starting: dict[int, list[Projection]] = {}
+        # Projections that want every event (the hash chain) scan apart, so the others keep their topic filter.
+        starting: dict[tuple[int, bool], list[Projection]] = {}
         for projection in self._projections:
-            starting.setdefault(positions[projection.name], []).append(projection)
-        scans: dict[int, LogScan] = {}
+            starting.setdefault(_group(positions[projection.name], projection), []).append(projection)
+        scans: dict[tuple[int, bool], LogScan] = {}
         done = 0
         for projection in self._projections:
             start = positions[projection.name]
-            if start not in scans:
-                wanted = _union(starting[start])
-                scans[start] = self._store.scan(start, self._batch, () if wanted is None else wanted)
-            scan = scans[start]
+            group = _group(start, projection)
+            if group not in scans:
+                wanted = _union(starting[group])
+                scans[group] = self._store.scan(start, self._batch, () if wanted is None else wanted)
+            scan = scans[group]
             if scan.end > start:
                 self._apply(projection, start, _for(projection, scan.events), scan.end)
                 done += scan.end - start

@@ -8,6 +8,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from claims.adapters.grpc.audit_servicer import AuditServicer
 from claims.adapters.grpc.claims_servicer import ClaimServicer
 from claims.adapters.grpc.insurer_servicer import InsurerServicer
 from claims.adapters.grpc.interceptors import ErrorInterceptor
@@ -16,6 +17,8 @@ from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.api.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
     claims_pb2,
     claims_pb2_grpc,
     contracts_pb2,
@@ -38,6 +41,7 @@ SERVICE_NAMES = (
     preauthorizations_pb2.DESCRIPTOR.services_by_name["PreAuthorizationService"].full_name,
     statutory_pb2.DESCRIPTOR.services_by_name["StatutoryService"].full_name,
     contracts_pb2.DESCRIPTOR.services_by_name["InsurerService"].full_name,
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 
 
@@ -48,6 +52,7 @@ def create_server(
     preauths: PreAuthorizationServicer,
     statutory: StatutoryServicer,
     insurer: InsurerServicer,
+    audit: AuditServicer,
     address: str,
     *,
     max_workers: int = 16,
@@ -71,6 +76,7 @@ def create_server(
     preauthorizations_pb2_grpc.add_PreAuthorizationServiceServicer_to_server(preauths, server)
     statutory_pb2_grpc.add_StatutoryServiceServicer_to_server(statutory, server)
     contracts_pb2_grpc.add_InsurerServiceServicer_to_server(insurer, server)
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(audit, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
