@@ -44,6 +44,7 @@ protos: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.projections
+	$(BIN)/python -m bench.verification
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache
