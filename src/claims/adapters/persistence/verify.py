@@ -86,9 +86,13 @@ class VerifyReport:
 @dataclass(frozen=True)
 class _Sealed:
     position: int
-    stream_id: UUID
+    stream_ref: object  # as the store returned it; turned into a UUID only to explain a mismatch
     version: int
     chain_hash: bytes
+
+    @property
+    def stream_id(self) -> UUID:
+        return stream_uuid(self.stream_ref)
 
 
 def verify_history(
@@ -186,7 +190,7 @@ def _sealed(database: Database, after: int, head: int) -> Iterator[_Sealed]:
 
 
 def _sealed_row(r: dict[str, Any]) -> _Sealed:
-    return _Sealed(int(r["position"]), stream_uuid(r["stream_id"]), int(r["version"]), bytes(r["chain_hash"]))
+    return _Sealed(int(r["position"]), r["stream_id"], int(r["version"]), bytes(r["chain_hash"]))
 
 
 def _sealed_at(database: Database, position: int) -> _Sealed | None:
