@@ -19,6 +19,7 @@ from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
+from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
@@ -123,7 +124,13 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         PreAuthorizationServicer(app),
         StatutoryServicer(app, commitment_queries, runner),
         InsurerServicer(app, contract_directory, runner),
-        AuditServicer(persistence.events),
+        AuditServicer(
+            persistence.events,
+            recorder=persistence.recorder if persistence.database is not None else None,
+            database=persistence.database,
+            signer=CheckpointSigner.from_file(settings.checkpoint_key_file),
+            clock=clock,
+        ),
         settings.listen,
         max_workers=settings.max_workers,
     )

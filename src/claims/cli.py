@@ -15,8 +15,11 @@ import typer
 
 from claims.adapters.persistence.factory import StoreLocation, parse_store_url
 from claims.adapters.persistence.migrations import NotMigratedError, apply_migrations, pending_migrations
+from claims.audit_cli import checkpoint as audit_checkpoint
+from claims.audit_cli import keygen as audit_keygen
 from claims.audit_cli import verify as audit_verify
 from claims.config import Settings
+from claims.recheck_cli import audit_recheck
 
 if TYPE_CHECKING:
     from claims.projections.runner import Projection
@@ -314,6 +317,9 @@ audit_app = typer.Typer(
 )
 cli.add_typer(audit_app, name="audit")
 audit_app.command("verify")(audit_verify)
+audit_app.command("keygen")(audit_keygen)
+audit_app.command("checkpoint")(audit_checkpoint)
+audit_app.command("recheck")(audit_recheck)
 
 
 @audit_app.command("export")

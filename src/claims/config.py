@@ -56,3 +56,8 @@ class Settings(BaseSettings):
         description="how often the commitment timer records clocks that ran out (deemed approvals, breaches); "
         "0 runs no timer in this process. Several timers never fire twice (deterministic request ids)",
     )
+    checkpoint_key_file: Path | None = Field(
+        default=None,
+        description="PEM Ed25519 private key that signs checkpoints of the hash chain (`claims audit keygen` "
+        "writes one); unset: checkpoints cannot be signed",
+    )

@@ -13,6 +13,7 @@ from claims.application.commitments import run_commitment_command
 from claims.application.contracts import coverage_left, load_contract, run_contract_command
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
+from claims.application.state_at import StateAt, SubjectKind, state_at
 from claims.application.statutory import StatutoryInputs, WhatIf, record_closed_visit, run_case_command
 from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.claim.commands import ClaimCommand
@@ -208,6 +209,13 @@ class ClaimsApplication:
                 [FieldViolation("pack_id", f"{pack_id} covers {other.jurisdiction}, not {vehicle.jurisdiction}")]
             )
         return WhatIf(current=current, other=other, differences=tuple(compare(facts, current, other)))
+
+    def state_at(
+        self, kind: SubjectKind | str, key: tuple[str, ...], at: datetime | None = None, version: int | None = None
+    ) -> StateAt:
+        """An auditor's view: ``kind`` named by ``key`` as of ``version`` or as of recorded time ``at``, with the
+        events that made it (NOT_FOUND when it had no events by then)."""
+        return state_at(self.store, SubjectKind(kind), key, at, version)
 
     def get_vehicle(
         self, identifier: str, on: date | None = None, odometer: Distance | None = None

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import grpc
+from eventsourcing.persistence import ApplicationRecorder
 
 from claims.adapters.grpc.mapping import has, timestamp_to_proto, timestamp_value
+from claims.adapters.grpc.state_at_view import get_state_at
+from claims.adapters.persistence.chain import GENESIS
+from claims.adapters.persistence.checkpoint import CheckpointSigner
+from claims.adapters.persistence.database import Database
+from claims.adapters.persistence.verify import Checkpoint, Mismatch, verify_history
 from claims.api.v1 import audit_pb2 as pb
 from claims.api.v1 import audit_pb2_grpc as pb_grpc
 from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of
@@ -54,8 +61,62 @@ def event_to_proto(recorded: RecordedEvent) -> pb.StreamEventsResponse:
 class AuditServicer(pb_grpc.AuditServiceServicer):
     """Auditor-facing, read-only access to the stored log."""
 
-    def __init__(self, store: EventStore, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        poll_seconds: float = POLL_SECONDS,
+        *,
+        recorder: ApplicationRecorder | None = None,
+        database: Database | None = None,
+        signer: CheckpointSigner | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._store, self._poll = store, poll_seconds
+        self._recorder, self._database, self._signer, self._clock = recorder, database, signer, clock
+
+    def VerifyHistory(
+        self, request: pb.VerifyHistoryRequest, context: grpc.ServicerContext
+    ) -> pb.VerifyHistoryResponse:
+        if self._recorder is None or self._database is None:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "the hash chain needs a SQLite or PostgreSQL store")
+        assert self._recorder is not None
+        assert self._database is not None
+        trusted = _trusted_checkpoint(request, context)
+        report = verify_history(self._recorder, self._database, trusted)  # in this RPC's worker thread
+        return pb.VerifyHistoryResponse(
+            intact=report.intact,
+            position=report.position,
+            head_hash_hex=report.head_hash.hex() if report.head_hash is not None else "",
+            mismatch=_MISMATCH[report.mismatch],
+            detail=report.detail,
+            verified_count=report.verified,
+            unsealed_count=report.unsealed,
+        )
+
+    def GetCheckpoint(
+        self, request: pb.GetCheckpointRequest, context: grpc.ServicerContext
+    ) -> pb.GetCheckpointResponse:
+        if self._signer is None or not self._signer.configured:
+            context.abort(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "no checkpoint key is configured: set CLAIMS_CHECKPOINT_KEY_FILE to an Ed25519 PEM private key",
+            )
+        if self._database is None:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "the hash chain needs a SQLite or PostgreSQL store")
+        assert self._signer is not None
+        assert self._database is not None
+        signed = self._signer.sign_head(self._database, self._clock())
+        return pb.GetCheckpointResponse(
+            position=signed.position,
+            chain_hash_hex=signed.chain_hash.hex(),
+            signed_at=timestamp_to_proto(signed.signed_at),
+            key_id=signed.key_id,
+            signature_hex=signed.signature.hex(),
+            checkpoint_json=signed.to_json(),
+        )
+
+    def GetStateAt(self, request: pb.GetStateAtRequest, context: grpc.ServicerContext) -> pb.GetStateAtResponse:
+        return get_state_at(self._store, request)
 
     def StreamEvents(
         self, request: pb.StreamEventsRequest, context: grpc.ServicerContext
@@ -77,3 +138,31 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
                 yield event_to_proto(recorded)
             if feed.position == before:
                 time.sleep(self._poll)
+
+
+_MISMATCH = {
+    None: pb.HISTORY_MISMATCH_UNSPECIFIED,
+    Mismatch.CHANGED: pb.HISTORY_MISMATCH_CHANGED,
+    Mismatch.MISSING: pb.HISTORY_MISMATCH_MISSING,
+    Mismatch.INSERTED: pb.HISTORY_MISMATCH_INSERTED,
+    Mismatch.REORDERED: pb.HISTORY_MISMATCH_REORDERED,
+    Mismatch.TRUNCATED: pb.HISTORY_MISMATCH_TRUNCATED,
+}
+
+
+def _trusted_checkpoint(request: pb.VerifyHistoryRequest, context: grpc.ServicerContext) -> Checkpoint | None:
+    """The request's trusted checkpoint, or None (from the start); INVALID_ARGUMENT when malformed."""
+    if not request.trusted_hash_hex and request.trusted_position == 0:
+        return None
+    try:
+        chain_hash = bytes.fromhex(request.trusted_hash_hex)
+    except ValueError:
+        chain_hash = b""
+    if len(chain_hash) != 32 or request.trusted_position < 0:
+        context.abort(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "a trusted checkpoint is a position (not negative) and trusted_hash_hex (64 hex digits)",
+        )
+    if request.trusted_position == 0 and chain_hash == GENESIS:
+        return None
+    return Checkpoint(request.trusted_position, chain_hash)

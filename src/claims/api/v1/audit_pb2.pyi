@@ -8,6 +8,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -18,6 +19,30 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _HistoryMismatch:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _HistoryMismatchEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_HistoryMismatch.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    HISTORY_MISMATCH_UNSPECIFIED: _HistoryMismatch.ValueType  # 0
+    HISTORY_MISMATCH_CHANGED: _HistoryMismatch.ValueType  # 1
+    HISTORY_MISMATCH_MISSING: _HistoryMismatch.ValueType  # 2
+    HISTORY_MISMATCH_INSERTED: _HistoryMismatch.ValueType  # 3
+    HISTORY_MISMATCH_REORDERED: _HistoryMismatch.ValueType  # 4
+    HISTORY_MISMATCH_TRUNCATED: _HistoryMismatch.ValueType  # 5
+
+class HistoryMismatch(_HistoryMismatch, metaclass=_HistoryMismatchEnumTypeWrapper):
+    """How the log differs from the sealed chain at the first position that does not match."""
+
+HISTORY_MISMATCH_UNSPECIFIED: HistoryMismatch.ValueType  # 0
+HISTORY_MISMATCH_CHANGED: HistoryMismatch.ValueType  # 1
+HISTORY_MISMATCH_MISSING: HistoryMismatch.ValueType  # 2
+HISTORY_MISMATCH_INSERTED: HistoryMismatch.ValueType  # 3
+HISTORY_MISMATCH_REORDERED: HistoryMismatch.ValueType  # 4
+HISTORY_MISMATCH_TRUNCATED: HistoryMismatch.ValueType  # 5
+Global___HistoryMismatch: _TypeAlias = HistoryMismatch  # noqa: Y015
 
 @_typing.final
 class StreamEventsRequest(_message.Message):
@@ -198,3 +223,287 @@ class AuditEvent(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AuditEvent: _TypeAlias = AuditEvent  # noqa: Y015
+
+@_typing.final
+class VerifyHistoryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRUSTED_POSITION_FIELD_NUMBER: _builtins.int
+    TRUSTED_HASH_HEX_FIELD_NUMBER: _builtins.int
+    trusted_position: _builtins.int
+    """A trusted checkpoint to start after: its position and chain hash (64 hex digits). Both unset: from the start."""
+    trusted_hash_hex: _builtins.str
+    def __init__(
+        self,
+        *,
+        trusted_position: _builtins.int = ...,
+        trusted_hash_hex: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["trusted_hash_hex", b"trusted_hash_hex", "trusted_position", b"trusted_position"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___VerifyHistoryRequest: _TypeAlias = VerifyHistoryRequest  # noqa: Y015
+
+@_typing.final
+class VerifyHistoryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INTACT_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    HEAD_HASH_HEX_FIELD_NUMBER: _builtins.int
+    MISMATCH_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    VERIFIED_COUNT_FIELD_NUMBER: _builtins.int
+    UNSEALED_COUNT_FIELD_NUMBER: _builtins.int
+    intact: _builtins.bool
+    """True: intact up to `position` with `head_hash_hex` there. False: `mismatch` at `position`."""
+    position: _builtins.int
+    head_hash_hex: _builtins.str
+    """Empty on a mismatch."""
+    mismatch: Global___HistoryMismatch.ValueType
+    detail: _builtins.str
+    verified_count: _builtins.int
+    """Events whose chain hash was recomputed and matched."""
+    unsealed_count: _builtins.int
+    """Events after the chain's head, not sealed yet (not an error)."""
+    def __init__(
+        self,
+        *,
+        intact: _builtins.bool = ...,
+        position: _builtins.int = ...,
+        head_hash_hex: _builtins.str = ...,
+        mismatch: Global___HistoryMismatch.ValueType = ...,
+        detail: _builtins.str = ...,
+        verified_count: _builtins.int = ...,
+        unsealed_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "head_hash_hex", b"head_hash_hex", "intact", b"intact", "mismatch", b"mismatch", "position", b"position", "unsealed_count", b"unsealed_count", "verified_count", b"verified_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___VerifyHistoryResponse: _TypeAlias = VerifyHistoryResponse  # noqa: Y015
+
+@_typing.final
+class GetCheckpointRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCheckpointRequest: _TypeAlias = GetCheckpointRequest  # noqa: Y015
+
+@_typing.final
+class GetCheckpointResponse(_message.Message):
+    """A signed checkpoint: Ed25519 over a canonical encoding of position, chain hash, signed_at and key id."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POSITION_FIELD_NUMBER: _builtins.int
+    CHAIN_HASH_HEX_FIELD_NUMBER: _builtins.int
+    SIGNED_AT_FIELD_NUMBER: _builtins.int
+    KEY_ID_FIELD_NUMBER: _builtins.int
+    SIGNATURE_HEX_FIELD_NUMBER: _builtins.int
+    CHECKPOINT_JSON_FIELD_NUMBER: _builtins.int
+    position: _builtins.int
+    chain_hash_hex: _builtins.str
+    key_id: _builtins.str
+    """The first 16 hex digits of SHA-256 over the raw public key."""
+    signature_hex: _builtins.str
+    checkpoint_json: _builtins.str
+    """The same checkpoint as `claims audit checkpoint` prints it, for `claims audit verify --checkpoint`."""
+    @_builtins.property
+    def signed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        position: _builtins.int = ...,
+        chain_hash_hex: _builtins.str = ...,
+        signed_at: _timestamp_pb2.Timestamp | None = ...,
+        key_id: _builtins.str = ...,
+        signature_hex: _builtins.str = ...,
+        checkpoint_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_at", b"signed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chain_hash_hex", b"chain_hash_hex", "checkpoint_json", b"checkpoint_json", "key_id", b"key_id", "position", b"position", "signature_hex", b"signature_hex", "signed_at", b"signed_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCheckpointResponse: _TypeAlias = GetCheckpointResponse  # noqa: Y015
+
+@_typing.final
+class GetStateAtRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VIN_FIELD_NUMBER: _builtins.int
+    REPAIR_ORDER_FIELD_NUMBER: _builtins.int
+    CLAIM_FIELD_NUMBER: _builtins.int
+    PRE_AUTHORIZATION_FIELD_NUMBER: _builtins.int
+    CASE_VIN_FIELD_NUMBER: _builtins.int
+    CONTRACT_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    vin: _builtins.str
+    """A vehicle (or product) by VIN or serial number."""
+    case_vin: _builtins.str
+    """A vehicle's statutory case, by the vehicle's VIN."""
+    version: _builtins.int
+    """Replay up to this version (1, 2, …)."""
+    @_builtins.property
+    def repair_order(self) -> Global___AuditRepairOrderRef: ...
+    @_builtins.property
+    def claim(self) -> Global___AuditClaimRef: ...
+    @_builtins.property
+    def pre_authorization(self) -> Global___AuditPreAuthorizationRef: ...
+    @_builtins.property
+    def contract(self) -> Global___AuditContractRef: ...
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp:
+        """Replay up to the last event recorded at or before this moment."""
+
+    def __init__(
+        self,
+        *,
+        vin: _builtins.str = ...,
+        repair_order: Global___AuditRepairOrderRef | None = ...,
+        claim: Global___AuditClaimRef | None = ...,
+        pre_authorization: Global___AuditPreAuthorizationRef | None = ...,
+        case_vin: _builtins.str = ...,
+        contract: Global___AuditContractRef | None = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "case_vin", b"case_vin", "claim", b"claim", "contract", b"contract", "pre_authorization", b"pre_authorization", "recorded_at", b"recorded_at", "repair_order", b"repair_order", "subject", b"subject", "version", b"version", "vin", b"vin"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "case_vin", b"case_vin", "claim", b"claim", "contract", b"contract", "pre_authorization", b"pre_authorization", "recorded_at", b"recorded_at", "repair_order", b"repair_order", "subject", b"subject", "version", b"version", "vin", b"vin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_as_of: _TypeAlias = _typing.Literal["recorded_at", "version"]  # noqa: Y015
+    _WhichOneofArgType_as_of: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    _WhichOneofReturnType_subject: _TypeAlias = _typing.Literal["vin", "repair_order", "claim", "pre_authorization", "case_vin", "contract"]  # noqa: Y015
+    _WhichOneofArgType_subject: _TypeAlias = _typing.Literal["subject", b"subject"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_as_of) -> _WhichOneofReturnType_as_of | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_subject) -> _WhichOneofReturnType_subject | None: ...
+
+Global___GetStateAtRequest: _TypeAlias = GetStateAtRequest  # noqa: Y015
+
+@_typing.final
+class AuditRepairOrderRef(_message.Message):
+    """A dealer's repair order: RO numbers are unique per dealer."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    RO_NUMBER_FIELD_NUMBER: _builtins.int
+    dealer_id: _builtins.str
+    ro_number: _builtins.str
+    def __init__(
+        self,
+        *,
+        dealer_id: _builtins.str = ...,
+        ro_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dealer_id", b"dealer_id", "ro_number", b"ro_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditRepairOrderRef: _TypeAlias = AuditRepairOrderRef  # noqa: Y015
+
+@_typing.final
+class AuditPreAuthorizationRef(_message.Message):
+    """A dealer's pre-authorization request."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEALER_ID_FIELD_NUMBER: _builtins.int
+    PREAUTH_NUMBER_FIELD_NUMBER: _builtins.int
+    dealer_id: _builtins.str
+    preauth_number: _builtins.str
+    def __init__(
+        self,
+        *,
+        dealer_id: _builtins.str = ...,
+        preauth_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dealer_id", b"dealer_id", "preauth_number", b"preauth_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditPreAuthorizationRef: _TypeAlias = AuditPreAuthorizationRef  # noqa: Y015
+
+@_typing.final
+class AuditContractRef(_message.Message):
+    """An insurer's service contract: contract numbers are unique per insurer."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INSURER_ID_FIELD_NUMBER: _builtins.int
+    CONTRACT_NUMBER_FIELD_NUMBER: _builtins.int
+    insurer_id: _builtins.str
+    contract_number: _builtins.str
+    def __init__(
+        self,
+        *,
+        insurer_id: _builtins.str = ...,
+        contract_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contract_number", b"contract_number", "insurer_id", b"insurer_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditContractRef: _TypeAlias = AuditContractRef  # noqa: Y015
+
+@_typing.final
+class GetStateAtResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    STATE_JSON_FIELD_NUMBER: _builtins.int
+    EVENTS_FIELD_NUMBER: _builtins.int
+    kind: _builtins.str
+    """vehicle, repair_order, claim, preauth, statutory_case or contract."""
+    stream_id: _builtins.str
+    """The stream (UUID) and the version the state is at."""
+    version: _builtins.int
+    state_json: _builtins.str
+    """The state as the events made it, as a JSON object (sorted keys)."""
+    @_builtins.property
+    def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuditEvent]:
+        """The events that made it, in version order, each with its position, metadata and payload."""
+
+    def __init__(
+        self,
+        *,
+        kind: _builtins.str = ...,
+        stream_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        state_json: _builtins.str = ...,
+        events: _abc.Iterable[Global___AuditEvent] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "kind", b"kind", "state_json", b"state_json", "stream_id", b"stream_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetStateAtResponse: _TypeAlias = GetStateAtResponse  # noqa: Y015

@@ -41,6 +41,21 @@ class AuditServiceStub:
                 request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsRequest.SerializeToString,
                 response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsResponse.FromString,
                 _registered_method=True)
+        self.VerifyHistory = channel.unary_unary(
+                '/claims.api.v1.AuditService/VerifyHistory',
+                request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryResponse.FromString,
+                _registered_method=True)
+        self.GetCheckpoint = channel.unary_unary(
+                '/claims.api.v1.AuditService/GetCheckpoint',
+                request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
+                _registered_method=True)
+        self.GetStateAt = channel.unary_unary(
+                '/claims.api.v1.AuditService/GetStateAt',
+                request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -59,6 +74,30 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyHistory(self, request, context):
+        """Recomputes the hash chain over the stored log from the start (or after a trusted checkpoint) and
+        reports "intact up to position N, head hash H" or the first position that does not match and how.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCheckpoint(self, request, context):
+        """Signs the chain's current sealed head (Ed25519); FAILED_PRECONDITION when no key is configured.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStateAt(self, request, context):
+        """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
+        version or at a recorded moment (its last event recorded at or before it), with the events that made it.
+        NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -66,6 +105,21 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.StreamEvents,
                     request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsRequest.FromString,
                     response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsResponse.SerializeToString,
+            ),
+            'VerifyHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyHistory,
+                    request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryResponse.SerializeToString,
+            ),
+            'GetCheckpoint': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCheckpoint,
+                    request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointResponse.SerializeToString,
+            ),
+            'GetStateAt': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStateAt,
+                    request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -97,6 +151,87 @@ class AuditService:
             '/claims.api.v1.AuditService/StreamEvents',
             claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsRequest.SerializeToString,
             claims_dot_api_dot_v1_dot_audit__pb2.StreamEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.AuditService/VerifyHistory',
+            claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_audit__pb2.VerifyHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCheckpoint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.AuditService/GetCheckpoint',
+            claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStateAt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.AuditService/GetStateAt',
+            claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,6 +42,17 @@ class AuditServiceStub:
     received: nothing is skipped and nothing repeated. The server reads the log a page at a time and sends
     each message before reading on, so a slow reader slows the stream and nothing piles up on the server.
     """
+    VerifyHistory: _grpc.UnaryUnaryMultiCallable[_audit_pb2.VerifyHistoryRequest, _audit_pb2.VerifyHistoryResponse]
+    """Recomputes the hash chain over the stored log from the start (or after a trusted checkpoint) and
+    reports "intact up to position N, head hash H" or the first position that does not match and how.
+    """
+    GetCheckpoint: _grpc.UnaryUnaryMultiCallable[_audit_pb2.GetCheckpointRequest, _audit_pb2.GetCheckpointResponse]
+    """Signs the chain's current sealed head (Ed25519); FAILED_PRECONDITION when no key is configured."""
+    GetStateAt: _grpc.UnaryUnaryMultiCallable[_audit_pb2.GetStateAtRequest, _audit_pb2.GetStateAtResponse]
+    """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
+    version or at a recorded moment (its last event recorded at or before it), with the events that made it.
+    NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
+    """
 
 @_typing.type_check_only
 class AuditServiceAsyncStub(AuditServiceStub):
@@ -56,6 +67,17 @@ class AuditServiceAsyncStub(AuditServiceStub):
     until the client cancels or the deadline passes. Resume after a disconnect with the last `position`
     received: nothing is skipped and nothing repeated. The server reads the log a page at a time and sends
     each message before reading on, so a slow reader slows the stream and nothing piles up on the server.
+    """
+    VerifyHistory: _aio.UnaryUnaryMultiCallable[_audit_pb2.VerifyHistoryRequest, _audit_pb2.VerifyHistoryResponse]  # type: ignore[assignment]
+    """Recomputes the hash chain over the stored log from the start (or after a trusted checkpoint) and
+    reports "intact up to position N, head hash H" or the first position that does not match and how.
+    """
+    GetCheckpoint: _aio.UnaryUnaryMultiCallable[_audit_pb2.GetCheckpointRequest, _audit_pb2.GetCheckpointResponse]  # type: ignore[assignment]
+    """Signs the chain's current sealed head (Ed25519); FAILED_PRECONDITION when no key is configured."""
+    GetStateAt: _aio.UnaryUnaryMultiCallable[_audit_pb2.GetStateAtRequest, _audit_pb2.GetStateAtResponse]  # type: ignore[assignment]
+    """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
+    version or at a recorded moment (its last event recorded at or before it), with the events that made it.
+    NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
     """
 
 class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -74,6 +96,35 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         until the client cancels or the deadline passes. Resume after a disconnect with the last `position`
         received: nothing is skipped and nothing repeated. The server reads the log a page at a time and sends
         each message before reading on, so a slow reader slows the stream and nothing piles up on the server.
+        """
+
+    @_abc_1.abstractmethod
+    def VerifyHistory(
+        self,
+        request: _audit_pb2.VerifyHistoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.VerifyHistoryResponse, _abc.Awaitable[_audit_pb2.VerifyHistoryResponse]]:
+        """Recomputes the hash chain over the stored log from the start (or after a trusted checkpoint) and
+        reports "intact up to position N, head hash H" or the first position that does not match and how.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCheckpoint(
+        self,
+        request: _audit_pb2.GetCheckpointRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.GetCheckpointResponse, _abc.Awaitable[_audit_pb2.GetCheckpointResponse]]:
+        """Signs the chain's current sealed head (Ed25519); FAILED_PRECONDITION when no key is configured."""
+
+    @_abc_1.abstractmethod
+    def GetStateAt(
+        self,
+        request: _audit_pb2.GetStateAtRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.GetStateAtResponse, _abc.Awaitable[_audit_pb2.GetStateAtResponse]]:
+        """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
+        version or at a recorded moment (its last event recorded at or before it), with the events that made it.
+        NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
         """
 
 def add_AuditServiceServicer_to_server(servicer: AuditServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
