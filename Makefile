@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.projections
 	$(BIN)/python -m bench.verification
+	$(BIN)/python -m bench.state_at
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

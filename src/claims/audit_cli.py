@@ -21,6 +21,7 @@ from claims.adapters.persistence.checkpoint import (
     load_public_key,
     verify_checkpoint,
 )
+from claims.adapters.persistence.checkpoint_keeper import checkpoint_files, read_checkpoint
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import NotMigratedError, require_migrated
 from claims.adapters.persistence.verify import Checkpoint, verify_history
@@ -144,6 +145,45 @@ def checkpoint(
     finally:
         persistence.close()
     typer.echo(signed.to_json())
+
+
+def checkpoints(
+    directory: str = typer.Option(None, "--dir", help="Checkpoint directory (default: CLAIMS_CHECKPOINT_DIR)."),
+    public_key: str = typer.Option(None, "--public-key", help="PEM public key to verify each checkpoint with."),
+) -> None:
+    """List the kept checkpoints (position, signed at, key id), verifying each with --public-key; exit 1 on any bad."""
+    where = Path(directory) if directory else Settings().checkpoint_dir
+    if not where.is_dir():
+        typer.echo(f"claims: no checkpoint directory {where}", err=True)
+        raise typer.Exit(code=2)
+    key = None
+    if public_key is not None:
+        try:
+            key = load_public_key(Path(public_key))
+        except CheckpointError as e:
+            typer.echo(f"claims: {e}", err=True)
+            raise typer.Exit(code=2) from None
+    bad = 0
+    files = checkpoint_files(where)
+    for path in files:
+        try:
+            signed = read_checkpoint(path)
+        except CheckpointError as e:
+            bad += 1
+            typer.echo(f"{path.name}  UNREADABLE: {e}")
+            continue
+        status = "unverified"
+        if key is not None:
+            try:
+                verify_checkpoint(key, signed)
+                status = "OK"
+            except CheckpointError as e:
+                bad += 1
+                status = f"REFUSED: {e}"
+        stamp = signed.signed_at.astimezone(UTC).isoformat(timespec="seconds")
+        typer.echo(f"position {signed.position}  signed_at {stamp}  key {signed.key_id}  {status}")
+    typer.echo(f"{len(files)} checkpoint(s) in {where}" + (f", {bad} bad" if bad else ""))
+    raise typer.Exit(code=1 if bad else 0)
 
 
 def _open(settings: Settings) -> Persistence:

@@ -20,6 +20,7 @@ from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.checkpoint import CheckpointSigner
+from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper, CheckpointThread
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
@@ -53,6 +54,7 @@ class Engine:
     port: int
     health: health.HealthServicer
     timer: TimerThread | None = None
+    checkpoints: CheckpointThread | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def stop(self, grace: float | None = None) -> None:
@@ -64,6 +66,8 @@ class Engine:
         self.server.stop(self.settings.grace_seconds if grace is None else grace).wait()
         if self.timer is not None:
             self.timer.stop()
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         if self.runner is not None:
             self.runner.stop()
         self.persistence.close()
@@ -117,6 +121,13 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         if settings.timer_interval_seconds > 0:  # the timer reads rm_commitments at the application's clock
             board = CommitmentDirectory(persistence.database)
             timer = TimerThread(CommitmentTimer(app, board), settings.timer_interval_seconds)
+    signer = CheckpointSigner.from_file(settings.checkpoint_key_file)
+    keeper: CheckpointKeeper | None = None
+    checkpoints: CheckpointThread | None = None
+    if signer.configured and persistence.database is not None:  # checkpoints are kept as files for auditors
+        keeper = CheckpointKeeper(signer, persistence.database, settings.checkpoint_dir, clock)
+        if settings.checkpoint_interval_seconds > 0:
+            checkpoints = CheckpointThread(keeper, settings.checkpoint_interval_seconds)
     server, port, health_servicer = create_server(
         VehicleServicer(app, directory, runner),
         RepairOrderServicer(app),
@@ -128,16 +139,19 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
             persistence.events,
             recorder=persistence.recorder if persistence.database is not None else None,
             database=persistence.database,
-            signer=CheckpointSigner.from_file(settings.checkpoint_key_file),
+            signer=signer,
             clock=clock,
+            keeper=keeper,
         ),
         settings.listen,
         max_workers=settings.max_workers,
     )
     server.start()
-    engine = Engine(settings, persistence, app, runner, server, port, health_servicer, timer)
+    engine = Engine(settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints)
     if timer is not None:
         timer.start()
+    if checkpoints is not None:
+        checkpoints.start()
     engine.check_health()
     threading.Thread(target=engine._watch_health, name="health", daemon=True).start()
     return engine

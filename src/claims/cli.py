@@ -16,6 +16,7 @@ import typer
 from claims.adapters.persistence.factory import StoreLocation, parse_store_url
 from claims.adapters.persistence.migrations import NotMigratedError, apply_migrations, pending_migrations
 from claims.audit_cli import checkpoint as audit_checkpoint
+from claims.audit_cli import checkpoints as audit_checkpoints
 from claims.audit_cli import keygen as audit_keygen
 from claims.audit_cli import verify as audit_verify
 from claims.config import Settings
@@ -319,6 +320,7 @@ cli.add_typer(audit_app, name="audit")
 audit_app.command("verify")(audit_verify)
 audit_app.command("keygen")(audit_keygen)
 audit_app.command("checkpoint")(audit_checkpoint)
+audit_app.command("checkpoints")(audit_checkpoints)
 audit_app.command("recheck")(audit_recheck)
 
 

@@ -61,3 +61,13 @@ class Settings(BaseSettings):
         description="PEM Ed25519 private key that signs checkpoints of the hash chain (`claims audit keygen` "
         "writes one); unset: checkpoints cannot be signed",
     )
+    checkpoint_interval_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="how often `claims serve` signs the sealed head (when it moved since the last checkpoint) and "
+        "writes it to CLAIMS_CHECKPOINT_DIR; 0 signs only on demand (GetCheckpoint). Needs CLAIMS_CHECKPOINT_KEY_FILE",
+    )
+    checkpoint_dir: Path = Field(
+        default=Path("var/checkpoints"),
+        description="where signed checkpoints are written as JSON (checkpoint-<position>.json) for auditors to fetch",
+    )

@@ -73,7 +73,12 @@ def test_get_checkpoint_signs_the_sealed_head_and_verify_history_starts_from_it(
     url = f"sqlite:///{tmp_path / 'claims.db'}"
     apply_migrations(parse_store_url(url), MIGRATIONS)
     settings = Settings(
-        store_url=url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS, checkpoint_key_file=key
+        store_url=url,
+        listen="127.0.0.1:0",
+        grace_seconds=1,
+        migrations_dir=MIGRATIONS,
+        checkpoint_key_file=key,
+        checkpoint_dir=tmp_path / "checkpoints",
     )
     engine = start_engine(settings, clock)
     channel = grpc.insecure_channel(f"127.0.0.1:{engine.port}")
@@ -85,6 +90,8 @@ def test_get_checkpoint_signs_the_sealed_head_and_verify_history_starts_from_it(
         signed = SignedCheckpoint.from_json(got.checkpoint_json)
         verify_checkpoint(serialization.load_pem_public_key(public_pem), signed)  # type: ignore[arg-type]
         assert (got.position, got.chain_hash_hex, got.key_id) == (head, signed.chain_hash.hex(), signed.key_id)
+        kept = tmp_path / "checkpoints" / f"checkpoint-{head:020d}.json"
+        assert SignedCheckpoint.from_json(kept.read_text()) == signed  # on demand: also kept as a file
         whole = audit.VerifyHistory(pb.VerifyHistoryRequest(), timeout=10)
         assert whole.head_hash_hex == got.chain_hash_hex
         clock.advance(hours=1)

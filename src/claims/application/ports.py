@@ -34,6 +34,11 @@ class EventStore(Protocol):
         """Every event of a stream, in version order."""
         ...
 
+    def load_with_positions(self, stream_id: UUID, up_to: int | None = None) -> list[RecordedEvent]:
+        """The events of a stream up to version ``up_to`` (all when None), in version order, each with its
+        global position: a query or two for the stream, not one per event."""
+        ...
+
     def append(self, events: Sequence[NewEvent]) -> int:
         """Store all events atomically; return the position of the last one."""
         ...

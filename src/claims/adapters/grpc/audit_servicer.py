@@ -14,6 +14,7 @@ from claims.adapters.grpc.mapping import has, timestamp_to_proto, timestamp_valu
 from claims.adapters.grpc.state_at_view import get_state_at
 from claims.adapters.persistence.chain import GENESIS
 from claims.adapters.persistence.checkpoint import CheckpointSigner
+from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper
 from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.verify import Checkpoint, Mismatch, verify_history
 from claims.api.v1 import audit_pb2 as pb
@@ -70,8 +71,10 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         database: Database | None = None,
         signer: CheckpointSigner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        keeper: CheckpointKeeper | None = None,
     ) -> None:
         self._store, self._poll = store, poll_seconds
+        self._keeper = keeper  # where on-demand checkpoints are also written
         self._recorder, self._database, self._signer, self._clock = recorder, database, signer, clock
 
     def VerifyHistory(
@@ -106,6 +109,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         assert self._signer is not None
         assert self._database is not None
         signed = self._signer.sign_head(self._database, self._clock())
+        if self._keeper is not None:
+            self._keeper.keep(signed)
         return pb.GetCheckpointResponse(
             position=signed.position,
             chain_hash_hex=signed.chain_hash.hex(),

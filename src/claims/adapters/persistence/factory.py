@@ -94,14 +94,16 @@ def open_store(location: StoreLocation) -> Persistence:
     """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n)."""
     if location.backend == "memory":
         popo = POPOApplicationRecorder()
-        return Persistence(location, popo, RecorderEventStore(popo, _popo_lookup(popo)), None, None)
+        events = RecorderEventStore(popo, _popo_lookup(popo), _popo_stream_positions(popo))
+        return Persistence(location, popo, events, None, None)
     env = Environment(APPLICATION_NAME, _environment(location))
     factory = InfrastructureFactory.construct(env)
     recorder = factory.application_recorder()
     datastore = factory.datastore  # type: ignore[attr-defined]
     database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
-    lookup = _sql_lookup(database, _events_table(location))
-    return Persistence(location, recorder, RecorderEventStore(recorder, lookup), database, factory)
+    table = _events_table(location)
+    store = RecorderEventStore(recorder, _sql_lookup(database, table), _sql_stream_positions(database, table))
+    return Persistence(location, recorder, store, database, factory)
 
 
 def _environment(location: StoreLocation) -> dict[str, str]:
@@ -148,6 +150,34 @@ def _sql_lookup(database: Database, table: str) -> Any:
         return int(rows[0]["position"]) if rows else None
 
     return lookup
+
+
+def _sql_stream_positions(database: Database, table: str) -> Any:
+    """One query for the global position of every event of a stream, by version."""
+    column = "rowid" if database.dialect == "sqlite" else "notification_id"
+
+    def positions(stream_id: UUID) -> dict[int, int]:
+        originator = stream_id.hex if database.dialect == "sqlite" else stream_id
+        with database.read() as tx:
+            rows = tx.rows(
+                f"SELECT originator_version AS v, {column} AS position FROM {table} WHERE originator_id = :id",  # noqa: S608
+                {"id": originator},
+            )
+        return {int(r["v"]): int(r["position"]) for r in rows}
+
+    return positions
+
+
+def _popo_stream_positions(recorder: POPOApplicationRecorder) -> Any:
+    def positions(stream_id: UUID) -> dict[int, int]:
+        found: dict[int, int] = {}
+        start = 1
+        while batch := recorder.select_notifications(start, 500):
+            found.update((n.originator_version, n.id) for n in batch if n.originator_id == stream_id)
+            start = batch[-1].id + 1
+        return found
+
+    return positions
 
 
 def _popo_lookup(recorder: POPOApplicationRecorder) -> Any:

@@ -22,6 +22,7 @@ from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
 
 PositionLookup = Callable[[UUID, int], int | None]
+StreamPositions = Callable[[UUID], dict[int, int]]
 AppendObserver = Callable[[int], None]
 
 log = logging.getLogger("claims.store")
@@ -33,9 +34,15 @@ APPEND_ATTEMPTS = 5
 class RecorderEventStore:
     """Appends atomically through the library's recorder, which also fixes the global order."""
 
-    def __init__(self, recorder: ApplicationRecorder, position_lookup: PositionLookup) -> None:
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        position_lookup: PositionLookup,
+        stream_positions: StreamPositions | None = None,
+    ) -> None:
         self.recorder = recorder
         self._position_lookup = position_lookup
+        self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
         # The highest position known committed (by our appends and head reads): see ``scan``.
         self._committed = 0
@@ -48,6 +55,16 @@ class RecorderEventStore:
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
         with _store_errors():
             return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
+
+    def load_with_positions(self, stream_id: UUID, up_to: int | None = None) -> list[RecordedEvent]:
+        """``load`` (up to version ``up_to``) with each event's global position: one query for the positions
+        of the whole stream (or, without a stream lookup, one ``position_of`` per event)."""
+        with _store_errors():
+            stored = self.recorder.select_events(stream_id, lte=up_to)
+            if self._stream_positions is not None:
+                positions = self._stream_positions(stream_id)
+                return [to_recorded(s, positions.get(s.originator_version)) for s in stored]
+            return [to_recorded(s, self._position_lookup(stream_id, s.originator_version)) for s in stored]
 
     def append(self, events: Sequence[NewEvent]) -> int:
         stored = [to_stored(e) for e in events]
