@@ -82,6 +82,13 @@ class PreconditionFailedError(ClaimsError):
         self.reason = reason
         self.violations = tuple(violations)
 
+    @classmethod
+    def refusal(cls, reason: str, subject: str, message: str, **metadata: str) -> PreconditionFailedError:
+        """A refusal because of ``subject``'s state: one violation of type ``reason``, naming the subject."""
+        return cls(
+            message, reason=reason, violations=[PreconditionViolation(reason, subject, message)], metadata=metadata
+        )
+
 
 @dataclass
 class ConcurrencyDetail:

@@ -14,7 +14,6 @@ from claims.domain.errors import (
     InvalidCommandError,
     NotFoundError,
     PreconditionFailedError,
-    PreconditionViolation,
 )
 from claims.domain.values import Money
 
@@ -31,11 +30,8 @@ def existing(claim: Claim | None, command: ClaimRef) -> Claim:
 def refuse(claim: Claim, reason: str, message: str, **metadata: str) -> PreconditionFailedError:
     """A refusal because of the claim's state, naming the claim and its status."""
     subject = f"dealers/{claim.dealer_id}/claims/{claim.claim_number}"
-    return PreconditionFailedError(
-        message,
-        reason=reason,
-        violations=[PreconditionViolation(reason, subject, message)],
-        metadata={"claim_number": claim.claim_number, "status": claim.status.value, **metadata},
+    return PreconditionFailedError.refusal(
+        reason, subject, message, claim_number=claim.claim_number, status=claim.status.value, **metadata
     )
 
 

@@ -6,7 +6,7 @@ from claims.domain.base import Frozen
 from claims.domain.commitment.commands import CommitmentCommand, RecordBreach
 from claims.domain.commitment.events import CommitmentBreached, CommitmentEvent
 from claims.domain.context import DecisionContext
-from claims.domain.errors import FieldViolation, InvalidCommandError, PreconditionFailedError, PreconditionViolation
+from claims.domain.errors import FieldViolation, InvalidCommandError, PreconditionFailedError
 from claims.domain.statutory.commitments import Commitment, commitment
 
 
@@ -26,11 +26,8 @@ def decide(state: BreachRecord | None, command: CommitmentCommand, ctx: Decision
     if ctx.now < command.due_at:
         subject = f"commitments/{clock.code}/subjects/{command.subject_id}"
         message = f"the clock runs until {command.due_at.isoformat()}"
-        raise PreconditionFailedError(
-            message,
-            reason="COMMITMENT_NOT_DUE",
-            violations=[PreconditionViolation("COMMITMENT_NOT_DUE", subject, message)],
-            metadata={"commitment_code": clock.code, "due_at": command.due_at.isoformat()},
+        raise PreconditionFailedError.refusal(
+            "COMMITMENT_NOT_DUE", subject, message, commitment_code=clock.code, due_at=command.due_at.isoformat()
         )
     return [_breached(clock, command, ctx)]
 

@@ -13,7 +13,6 @@ from claims.domain.errors import (
     InvalidCommandError,
     NotFoundError,
     PreconditionFailedError,
-    PreconditionViolation,
 )
 from claims.domain.values import Distance, DistanceUnit
 
@@ -30,11 +29,8 @@ def existing(contract: ServiceContract | None, command: ContractRef) -> ServiceC
 def refuse(contract: ServiceContract, reason: str, message: str, **metadata: str) -> PreconditionFailedError:
     """A refusal because of the contract's state, naming the contract and its status."""
     subject = f"insurers/{contract.insurer_id}/contracts/{contract.contract_number}"
-    return PreconditionFailedError(
-        message,
-        reason=reason,
-        violations=[PreconditionViolation(reason, subject, message)],
-        metadata={"contract_number": contract.contract_number, "status": contract.status.value, **metadata},
+    return PreconditionFailedError.refusal(
+        reason, subject, message, contract_number=contract.contract_number, status=contract.status.value, **metadata
     )
 
 

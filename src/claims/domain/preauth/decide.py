@@ -9,7 +9,6 @@ from claims.domain.errors import (
     InvalidCommandError,
     NotFoundError,
     PreconditionFailedError,
-    PreconditionViolation,
 )
 from claims.domain.ids import preauth_id_for, vehicle_id_for
 from claims.domain.preauth.commands import (
@@ -60,11 +59,8 @@ def _existing(preauth: PreAuthorization | None, command: PreAuthRef) -> PreAutho
 
 def _refuse(preauth: PreAuthorization, reason: str, message: str) -> PreconditionFailedError:
     subject = f"dealers/{preauth.dealer_id}/pre-authorizations/{preauth.preauth_number}"
-    return PreconditionFailedError(
-        message,
-        reason=reason,
-        violations=[PreconditionViolation(reason, subject, message)],
-        metadata={"preauth_number": preauth.preauth_number, "status": preauth.status.value},
+    return PreconditionFailedError.refusal(
+        reason, subject, message, preauth_number=preauth.preauth_number, status=preauth.status.value
     )
 
 

@@ -9,7 +9,6 @@ from claims.domain.errors import (
     InvalidCommandError,
     NotFoundError,
     PreconditionFailedError,
-    PreconditionViolation,
 )
 from claims.domain.statutory_case.commands import CaseRef
 from claims.domain.statutory_case.context import CaseContext
@@ -25,12 +24,8 @@ def existing(case: StatutoryCase | None, command: CaseRef) -> StatutoryCase:
 
 def refuse(case: StatutoryCase, reason: str, message: str, **metadata: str) -> PreconditionFailedError:
     """A refusal because of the case's state, naming the vehicle."""
-    subject = f"vehicles/{case.vin}/statutory-case"
-    return PreconditionFailedError(
-        message,
-        reason=reason,
-        violations=[PreconditionViolation(reason, subject, message)],
-        metadata={"vin": case.vin, **metadata},
+    return PreconditionFailedError.refusal(
+        reason, f"vehicles/{case.vin}/statutory-case", message, vin=case.vin, **metadata
     )
 
 
