@@ -56,6 +56,7 @@ class Engine:
     timer: TimerThread | None = None
     checkpoints: CheckpointThread | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
+    _migrated: threading.Event = field(default_factory=threading.Event)
 
     def stop(self, grace: float | None = None) -> None:
         """Refuse new calls, let in-flight ones finish, then stop projections and close the store."""
@@ -76,7 +77,12 @@ class Engine:
         """SERVING only while the store answers and is migrated."""
         try:
             self.persistence.events.head_position()
-            healthy = not pending_migrations(self.persistence.location, self.settings.migrations_dir)
+            # Applied migrations stay applied: once this code's migrations are all in, only reachability is checked.
+            if not self._migrated.is_set() and not pending_migrations(
+                self.persistence.location, self.settings.migrations_dir
+            ):
+                self._migrated.set()
+            healthy = self._migrated.is_set()
         except Exception:
             log.warning("store health check failed", exc_info=True)
             healthy = False
