@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from claims.application.principal import SYSTEM, Principal
 from claims.domain.base import DomainEvent
 
 
@@ -50,6 +51,8 @@ class CallContext:
     request_id: str
     correlation_id: str
     expected_version: int | None = None
+    # Who the transport authenticated (issue 7); SYSTEM for the engine's own commands and unauthenticated servers.
+    principal: Principal = SYSTEM
 
 
 @dataclass(frozen=True)
