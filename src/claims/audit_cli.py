@@ -1,15 +1,17 @@
 """`claims audit verify`: recompute the event log's hash chain offline, straight from the store.
 
-It reads the store directly (SQL only, no server, nothing written), prints the report and exits
-0 when the history is intact up to the chain's head, 1 on any mismatch, 2 when it cannot run.
-The lead wires ``verify`` into the ``claims audit`` sub-app.
+It reads the store directly through a read-only connection (SQL only, no server; a SELECT-only role or a
+read-only copy of the SQLite file is enough), prints the report and exits 0 when the history is intact up
+to the chain's head, 1 on any mismatch, 2 when it cannot run.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import typer
 
 from claims.adapters.persistence.chain import GENESIS
@@ -24,6 +26,7 @@ from claims.adapters.persistence.checkpoint import (
 from claims.adapters.persistence.checkpoint_keeper import checkpoint_files, read_checkpoint
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.adapters.persistence.migrations import NotMigratedError, require_migrated
+from claims.adapters.persistence.read_only import ReadOnlyStoreError, open_read_only
 from claims.adapters.persistence.verify import Checkpoint, verify_history
 from claims.config import Settings
 
@@ -62,19 +65,20 @@ def verify(
         if len(checkpoint.chain_hash) != 32:
             typer.echo("claims: --from-hash is 64 hex digits", err=True)
             raise typer.Exit(code=2)
-    try:
-        require_migrated(location, settings.migrations_dir)
-    except NotMigratedError as e:
+    try:  # read-only rights are enough: nothing here can write (see adapters/persistence/read_only.py)
+        reader = open_read_only(location)
+    except ReadOnlyStoreError as e:
         typer.echo(f"claims: {e}", err=True)
         raise typer.Exit(code=2) from None
-    persistence = open_store(location)
     try:
-        assert persistence.database is not None
         if checkpoint is not None and checkpoint.position == 0 and checkpoint.chain_hash == GENESIS:
             checkpoint = None  # a checkpoint of the empty chain: verify from the start
-        report = verify_history(persistence.recorder, persistence.database, checkpoint)
+        report = verify_history(reader.database, checkpoint)
+    except (sqlite3.Error, psycopg.Error) as e:
+        typer.echo(f"claims: cannot read the hash chain of {location.describe()} (not migrated?): {e}", err=True)
+        raise typer.Exit(code=2) from None
     finally:
-        persistence.close()
+        reader.close()
     typer.echo(f"{location.describe()}: {report.describe()}")
     raise typer.Exit(code=0 if report.intact else 1)
 

@@ -215,7 +215,7 @@ def test_an_export_of_a_sealed_log_carries_each_events_chain_hash(sqlite_store: 
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == head
     assert all(isinstance(r["chain_hash"], str) and len(r["chain_hash"]) == 64 for r in rows)
-    report = verify_history(sqlite_store.recorder, sqlite_store.database)
+    report = verify_history(sqlite_store.database)
     assert report.intact
     assert report.head_hash is not None
     assert rows[-1]["chain_hash"] == report.head_hash.hex()

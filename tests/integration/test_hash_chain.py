@@ -46,7 +46,7 @@ def chain_head(store: Persistence) -> int:
 
 def check(store: Persistence, checkpoint: Checkpoint | None = None) -> VerifyReport:
     assert store.database is not None
-    return verify_history(store.recorder, store.database, checkpoint)
+    return verify_history(store.database, checkpoint)
 
 
 def sealed_hash(store: Persistence, position: int) -> bytes:

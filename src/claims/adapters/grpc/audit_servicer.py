@@ -85,7 +85,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         assert self._recorder is not None
         assert self._database is not None
         trusted = _trusted_checkpoint(request, context)
-        report = verify_history(self._recorder, self._database, trusted)  # in this RPC's worker thread
+        report = verify_history(self._database, trusted)  # in this RPC's worker thread
         return pb.VerifyHistoryResponse(
             intact=report.intact,
             position=report.position,

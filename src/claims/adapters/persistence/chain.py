@@ -25,8 +25,8 @@ from uuid import UUID
 GENESIS = bytes(32)
 FORMAT = b"claims-chain-v1"
 
-_HEAD = struct.Struct(">Q16sqI")
-_STATE_LEN = struct.Struct(">Q")
+HEAD = struct.Struct(">Q16sqI")
+STATE_LEN = struct.Struct(">Q")
 
 
 class StoredRow(Protocol):
@@ -62,10 +62,16 @@ def stream_uuid(originator_id: Any) -> UUID:
 
 def canonical(row: StoredRow) -> bytes:
     """The one byte encoding of a stored row the chain hashes."""
-    topic = row.topic.encode()
-    state = bytes(row.state)
-    head = _HEAD.pack(row.id, stream_uuid(row.originator_id).bytes, row.originator_version, len(topic))
-    return b"".join((FORMAT, head, topic, _STATE_LEN.pack(len(state)), state))
+    return canonical_fields(
+        row.id, stream_uuid(row.originator_id).bytes, row.originator_version, row.topic.encode(), bytes(row.state)
+    )
+
+
+def canonical_fields(position: int, stream: bytes, version: int, topic: bytes, state: bytes) -> bytes:
+    """``canonical`` from the row's fields already as bytes (the stream id's 16 bytes, the UTF-8 topic)."""
+    return b"".join(
+        (FORMAT, HEAD.pack(position, stream, version, len(topic)), topic, STATE_LEN.pack(len(state)), state)
+    )
 
 
 def link(previous: bytes, row: StoredRow) -> bytes:

@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, Protocol
 
+from psycopg.rows import tuple_row
+
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 Row = dict[str, Any]
@@ -33,6 +35,20 @@ class Transaction:
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         self.execute(query, params)
         return [dict(r) for r in self._cursor.fetchall()]
+
+    def tuples(self, query: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """``rows`` as plain tuples in the column order, without building a mapping per row (bulk reads)."""
+        if self.dialect == "sqlite":
+            cursor = self._cursor.sqlite_cursor.connection.cursor()
+            cursor.row_factory = None
+            try:
+                cursor.execute(query, dict(params or {}))
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        with self._cursor.connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(_pyformat(query), dict(params or {}))
+            return list(cursor.fetchall())
 
     def _translate(self, query: str) -> str:
         return query if self.dialect == "sqlite" else _pyformat(query)
