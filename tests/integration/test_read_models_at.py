@@ -5,6 +5,7 @@ tables are never touched; copies are cached and a later one starts from an earli
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from claims.adapters.persistence.database import Database
 from claims.application.read_at import PositionBeyondHeadError, resolve_position, statutory_case_at
 from claims.domain.claim.commands import PostPayment
 from claims.domain.errors import InvalidCommandError, NotFoundError
-from claims.projections.as_of import ReadModelsAt
+from claims.projections.as_of import ReadModelsAt, ReplayStoppedError
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import ClockFilter, CommitmentQueries, LedgerFilter
 from tests.builders import CN_VIN, call
@@ -171,3 +172,31 @@ def test_refusals_name_what_is_wrong(world: World) -> None:
     assert [v.field for v in unknown.value.violations] == ["read_model"]
     with pytest.raises(NotFoundError):
         statutory_case_at(store, CN_VIN, 3)  # only the US vehicle's first events by then
+
+
+def test_a_replay_stops_between_batches_when_its_caller_is_gone_and_keeps_nothing(world: World) -> None:
+    head = first_stretch(world)
+    read_models = ReadModelsAt(world.persistence.events, MIGRATIONS, batch_size=5)
+    asked: list[int] = []
+
+    def gone_after_two_batches() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    with pytest.raises(ReplayStoppedError) as stopped:
+        read_models.at("claims", head, gone_after_two_batches)
+    assert (stopped.value.reason, stopped.value.metadata["reached"]) == ("REPLAY_STOPPED", "10")
+    full = read_models.at("claims", head)
+    assert full.events_replayed > 0  # nothing of the stopped replay was kept
+    assert seen(full.database).claims == live(world).claims
+
+
+def test_callers_asking_for_the_same_copy_at_once_share_one_replay(world: World) -> None:
+    head = first_stretch(world)
+    read_models = ReadModelsAt(world.persistence.events, MIGRATIONS, batch_size=3)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        copies = list(pool.map(lambda _: read_models.at("commitments", head), range(4)))
+    replayed = sorted(c.events_replayed for c in copies)
+    assert replayed[:3] == [0, 0, 0]
+    assert replayed[3] > 0
+    assert all(seen(c.database).clocks == live(world).clocks for c in copies)

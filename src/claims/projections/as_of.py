@@ -19,7 +19,7 @@ import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.factory import StoreLocation
 from claims.adapters.persistence.migrations import apply_migrations
 from claims.application.ports import EventStore
-from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.domain.errors import ClaimsError, FieldViolation, InvalidCommandError
 from claims.projections import registry
 from claims.projections.runner import DEFAULT_BATCH_SIZE, Projection
 
@@ -40,6 +40,21 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
 }
 
 DEFAULT_CACHE_SIZE = 4
+
+Cancelled = Callable[[], bool]
+"""Asked between batches: true when whoever wants the copy is gone (a call cancelled or past its deadline)."""
+
+
+class ReplayStoppedError(ClaimsError):
+    """Raised when a copy's replay was stopped before reaching its position (its caller went away); nothing is kept."""
+
+    reason = "REPLAY_STOPPED"
+
+    def __init__(self, read_model: str, position: int, reached: int) -> None:
+        super().__init__(
+            f"the replay of {read_model} up to position {position} stopped at {reached}: the call ended first",
+            metadata={"read_model": read_model, "position": str(position), "reached": str(reached)},
+        )
 
 
 class _ScratchDatastore:
@@ -107,33 +122,55 @@ class ReadModelsAt:
         self._store, self._migrations, self._batch, self._cache_size = store, migrations_dir, batch_size, cache_size
         self._template: sqlite3.Connection | None = None
         self._cache: OrderedDict[tuple[str, int], ScratchCopy] = OrderedDict()
-        self._lock = threading.Lock()  # guards the template and the cache, never held while replaying
+        self._building: dict[tuple[str, int], threading.Lock] = {}  # the copies being built, each by one caller
+        self._lock = threading.Lock()  # guards the template, the cache and _building, never held while replaying
 
     @staticmethod
     def names() -> list[str]:
         return list(READ_MODELS)
 
-    def at(self, read_model: str, position: int) -> ScratchCopy:
-        """``read_model`` as of ``position`` (the caller has checked it is within the log)."""
+    def at(self, read_model: str, position: int, cancelled: Cancelled | None = None) -> ScratchCopy:
+        """``read_model`` as of ``position`` (the caller has checked it is within the log); ``cancelled`` stops the
+        replay between batches (``ReplayStoppedError``)."""
         if read_model not in READ_MODELS:
             raise InvalidCommandError(
                 [FieldViolation("read_model", f"no read model {read_model!r}; known: {', '.join(READ_MODELS)}")]
             )
+        key = (read_model, position)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
         with self._lock:
-            cached = self._cache.get((read_model, position))
-            if cached is not None:
-                self._cache.move_to_end((read_model, position))
-                return ScratchCopy(read_model, position, cached.database, 0, cached._store)
-            base = self._nearest_below(read_model, position)
-        connection = base.clone() if base is not None else self._fresh()
-        built = self._replay(read_model, connection, base.position if base is not None else 0, position)
-        if self._cache_size:
+            gate = self._building.setdefault(key, threading.Lock())
+        try:
+            with gate:  # one build per copy: whoever asks for it meanwhile waits, then reads it from the cache
+                cached = self._cached(key)
+                if cached is not None:
+                    return cached
+                with self._lock:
+                    base = self._nearest_below(read_model, position)
+                connection = base.clone() if base is not None else self._fresh()
+                start = base.position if base is not None else 0
+                built = self._replay(read_model, connection, start, position, cancelled)
+                if self._cache_size:
+                    with self._lock:
+                        self._cache[key] = built
+                        while len(self._cache) > self._cache_size:
+                            self._cache.popitem(last=False)
+                return built
+        finally:
             with self._lock:
-                self._cache[(read_model, position)] = built
-                self._cache.move_to_end((read_model, position))
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return built
+                if self._building.get(key) is gate:
+                    del self._building[key]
+
+    def _cached(self, key: tuple[str, int]) -> ScratchCopy | None:
+        """The cached copy for ``key`` (now the most recently used), saying it replayed nothing; None if not kept."""
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is None:
+                return None
+            self._cache.move_to_end(key)
+        return ScratchCopy(cached.read_model, cached.position, cached.database, 0, cached._store)
 
     def _nearest_below(self, read_model: str, position: int) -> ScratchCopy | None:
         below = [c for (name, at), c in self._cache.items() if name == read_model and at < position]
@@ -161,7 +198,9 @@ class ReadModelsAt:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _replay(self, read_model: str, connection: sqlite3.Connection, start: int, position: int) -> ScratchCopy:
+    def _replay(
+        self, read_model: str, connection: sqlite3.Connection, start: int, position: int, cancelled: Cancelled | None
+    ) -> ScratchCopy:
         """Feed the log's stretch (start, position] to the read model's projections, writing into ``connection``."""
         store = _ScratchDatastore(connection)
         database = Database(store, "sqlite")
@@ -171,6 +210,8 @@ class ReadModelsAt:
         topics = frozenset() if every else frozenset(t for p in projections for t in (p.topics or ()))
         reached, replayed = start, 0
         while reached < position:
+            if cancelled is not None and cancelled():
+                raise ReplayStoppedError(read_model, position, reached)
             scan = self._store.scan(reached, min(self._batch, position - reached), topics)
             if scan.end <= reached:
                 break  # the log is shorter than the caller said: the copy stops at its head

@@ -133,7 +133,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         if self._read_models is None:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, "this server builds no read models as of a position")
         assert self._read_models is not None
-        return get_read_model_at(self._store, self._read_models, request)
+        # The replay stops between batches once the call is cancelled or past its deadline.
+        return get_read_model_at(self._store, self._read_models, request, lambda: not context.is_active())
 
     def StreamEvents(
         self, request: pb.StreamEventsRequest, context: grpc.ServicerContext

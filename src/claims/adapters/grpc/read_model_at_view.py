@@ -23,7 +23,7 @@ from claims.api.v1 import claims_pb2, statutory_pb2
 from claims.application.ports import EventStore
 from claims.application.read_at import resolve_position, statutory_case_at
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
-from claims.projections.as_of import ReadModelsAt
+from claims.projections.as_of import Cancelled, ReadModelsAt
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
 
@@ -61,7 +61,10 @@ def position_of(store: EventStore, request: pb.GetReadModelAtRequest) -> int:
 
 
 def get_read_model_at(
-    store: EventStore, read_models: ReadModelsAt, request: pb.GetReadModelAtRequest
+    store: EventStore,
+    read_models: ReadModelsAt,
+    request: pb.GetReadModelAtRequest,
+    cancelled: Cancelled | None = None,
 ) -> pb.GetReadModelAtResponse:
     chosen = request.WhichOneof("read_model")
     if chosen is None:
@@ -70,13 +73,13 @@ def get_read_model_at(
     position = position_of(store, request)
     match chosen:
         case "claims":
-            claims, replayed = _claims(read_models, request.claims, position)
+            claims, replayed = _claims(read_models, cancelled, request.claims, position)
             return pb.GetReadModelAtResponse(position=position, claims=claims, events_replayed=replayed)
         case "commitments":
-            clocks, replayed = _commitments(read_models, request.commitments, position)
+            clocks, replayed = _commitments(read_models, cancelled, request.commitments, position)
             return pb.GetReadModelAtResponse(position=position, commitments=clocks, events_replayed=replayed)
         case "compensation":
-            ledger, replayed = _compensation(read_models, request.compensation, position)
+            ledger, replayed = _compensation(read_models, cancelled, request.compensation, position)
             return pb.GetReadModelAtResponse(position=position, compensation=ledger, events_replayed=replayed)
         case "statutory_case":
             vin = _parse("statutory_case", lambda: statutory_requests.vin(request.statutory_case.vin))
@@ -92,11 +95,11 @@ def _page(field: str, size: int, token: str, filters: dict[str, str], position: 
 
 
 def _claims(
-    read_models: ReadModelsAt, request: claims_pb2.ListClaimsRequest, position: int
+    read_models: ReadModelsAt, cancelled: Cancelled | None, request: claims_pb2.ListClaimsRequest, position: int
 ) -> tuple[claims_pb2.ListClaimsResponse, int]:
     query = _parse("claims", lambda: claim_requests.claim_query(request))
     page = _page("claims", request.page_size, request.page_token, query.token_filters, position)
-    copy = read_models.at("claims", position)
+    copy = read_models.at("claims", position, cancelled)
     with _nested("claims"):
         rows = ClaimDirectory(copy.database).list(
             dealer_id=query.dealer_id, vin=query.vin, status=query.status, filed_from=query.filed_from,
@@ -111,11 +114,11 @@ def _claims(
 
 
 def _commitments(
-    read_models: ReadModelsAt, request: statutory_pb2.ListCommitmentsRequest, position: int
+    read_models: ReadModelsAt, cancelled: Cancelled | None, request: statutory_pb2.ListCommitmentsRequest, position: int
 ) -> tuple[statutory_pb2.ListCommitmentsResponse, int]:
     query = _parse("commitments", lambda: statutory_requests.commitment_query(request))
     page = _page("commitments", request.page_size, request.page_token, query.token_filters, position)
-    copy = read_models.at("commitments", position)
+    copy = read_models.at("commitments", position, cancelled)
     reads = CommitmentQueries(copy.database)
     _known(reads, query.subject, position)
     with _nested("commitments"):
@@ -124,11 +127,14 @@ def _commitments(
 
 
 def _compensation(
-    read_models: ReadModelsAt, request: statutory_pb2.ListCompensationRequest, position: int
+    read_models: ReadModelsAt,
+    cancelled: Cancelled | None,
+    request: statutory_pb2.ListCompensationRequest,
+    position: int,
 ) -> tuple[statutory_pb2.ListCompensationResponse, int]:
     query = _parse("compensation", lambda: statutory_requests.compensation_query(request))
     page = _page("compensation", request.page_size, request.page_token, query.token_filters, position)
-    copy = read_models.at("compensation", position)
+    copy = read_models.at("compensation", position, cancelled)
     reads = CommitmentQueries(copy.database)
     _known(reads, query.vehicle, position)
     with _nested("compensation"):

@@ -17,6 +17,7 @@ from claims.domain.errors import (
     PreconditionFailedError,
     RequestIdReusedError,
 )
+from claims.projections.as_of import ReplayStoppedError
 
 ERROR_DOMAIN = "claims.api.v1"
 
@@ -30,6 +31,7 @@ STATUS_BY_ERROR: dict[type[Exception], grpc.StatusCode] = {
     StoreUnavailableError: grpc.StatusCode.UNAVAILABLE,
     ReadModelBehindError: grpc.StatusCode.DEADLINE_EXCEEDED,
     PositionBeyondHeadError: grpc.StatusCode.OUT_OF_RANGE,
+    ReplayStoppedError: grpc.StatusCode.DEADLINE_EXCEEDED,
 }
 
 
