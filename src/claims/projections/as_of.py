@@ -41,6 +41,10 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
 
 DEFAULT_CACHE_SIZE = 4
 
+# Per migrations folder, the empty migrated database every copy starts from (migrated once per process).
+_TEMPLATES: dict[Path, sqlite3.Connection] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
 Cancelled = Callable[[], bool]
 """Asked between batches: true when whoever wants the copy is gone (a call cancelled or past its deadline)."""
 
@@ -98,6 +102,13 @@ class ScratchCopy:
     events_replayed: int
     _store: _ScratchDatastore
 
+    def size_bytes(self) -> int:
+        """What the copy holds in memory (SQLite pages in use)."""
+        with self.database.read() as tx:
+            pages = tx.rows("PRAGMA page_count")[0]["page_count"]
+            size = tx.rows("PRAGMA page_size")[0]["page_size"]
+        return int(pages) * int(size)
+
     def clone(self) -> sqlite3.Connection:
         """A new in-memory database holding the same rows (this copy is left as it is)."""
         target = _memory_connection()
@@ -120,10 +131,9 @@ class ReadModelsAt:
         if batch_size < 1 or cache_size < 0:
             raise ValueError("a batch holds at least one position and the cache cannot hold fewer than none")
         self._store, self._migrations, self._batch, self._cache_size = store, migrations_dir, batch_size, cache_size
-        self._template: sqlite3.Connection | None = None
         self._cache: OrderedDict[tuple[str, int], ScratchCopy] = OrderedDict()
         self._building: dict[tuple[str, int], threading.Lock] = {}  # the copies being built, each by one caller
-        self._lock = threading.Lock()  # guards the template, the cache and _building, never held while replaying
+        self._lock = threading.Lock()  # guards the cache and _building, never held while replaying
 
     @staticmethod
     def names() -> list[str]:
@@ -178,25 +188,13 @@ class ReadModelsAt:
 
     def _fresh(self) -> sqlite3.Connection:
         """An empty in-memory database with every SQLite migration applied (migrated once, then copied)."""
-        with self._lock:
-            if self._template is None:
-                self._template = self._migrated_template()
+        with _TEMPLATES_LOCK:
+            template = _TEMPLATES.get(self._migrations)
+            if template is None:
+                template = _TEMPLATES[self._migrations] = _migrated_template(self._migrations)
             target = _memory_connection()
-            self._template.backup(target)
+            template.backup(target)
         return target
-
-    def _migrated_template(self) -> sqlite3.Connection:
-        # yoyo applies migrations through a connection of its own, so to a file, which is then copied into memory.
-        folder = Path(tempfile.mkdtemp(prefix="claims-scratch-"))
-        try:
-            apply_migrations(StoreLocation("sqlite", sqlite_path=folder / "scratch.db"), self._migrations)
-            template = _memory_connection()
-            with sqlite3.connect(folder / "scratch.db") as migrated:
-                migrated.backup(template)
-            migrated.close()
-            return template
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def _replay(
         self, read_model: str, connection: sqlite3.Connection, start: int, position: int, cancelled: Cancelled | None
@@ -223,3 +221,18 @@ class ReadModelsAt:
                     replayed += 1
             reached = scan.end
         return ScratchCopy(read_model, position, database, replayed, store)
+
+
+def _migrated_template(migrations: Path) -> sqlite3.Connection:
+    """An in-memory database with every SQLite migration in ``migrations`` applied."""
+    # yoyo applies migrations through a connection of its own, so to a file, which is then copied into memory.
+    folder = Path(tempfile.mkdtemp(prefix="claims-scratch-"))
+    try:
+        apply_migrations(StoreLocation("sqlite", sqlite_path=folder / "scratch.db"), migrations)
+        template = _memory_connection()
+        with sqlite3.connect(folder / "scratch.db") as migrated:
+            migrated.backup(template)
+        migrated.close()
+        return template
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
