@@ -2,7 +2,8 @@
 
 It reads the store directly (SQL only, no server, nothing written), prints the report and exits
 0 when the history is intact up to the chain's head, 1 on any mismatch, 2 when it cannot run.
-The lead wires ``verify`` into the ``claims audit`` sub-app.
+The lead wires ``verify`` into the ``claims audit`` sub-app. ``read-model-at`` prints a read model as of a log
+position (what AuditService.GetReadModelAt answers), replayed from the store into a scratch copy in memory.
 """
 
 from __future__ import annotations
