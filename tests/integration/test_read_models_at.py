@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from claims.adapters.persistence.database import Database
-from claims.application.read_at import PositionBeyondHeadError, resolve_position, statutory_case_at
+from claims.application.read_at import PositionBeyondHeadError, RecordedMoments, resolve_position, statutory_case_at
 from claims.domain.claim.commands import PostPayment
 from claims.domain.errors import InvalidCommandError, NotFoundError
 from claims.projections.as_of import ReadModelsAt, ReplayStoppedError
@@ -200,3 +200,35 @@ def test_callers_asking_for_the_same_copy_at_once_share_one_replay(world: World)
     assert replayed[:3] == [0, 0, 0]
     assert replayed[3] > 0
     assert all(seen(c.database).clocks == live(world).clocks for c in copies)
+
+
+class ReadsCounted:
+    """The store, with each ``read_all`` call's starting position noted."""
+
+    def __init__(self, store: Any) -> None:
+        self._store, self.reads_after = store, list[int]()
+
+    def read_all(self, after: int, limit: int) -> Any:
+        self.reads_after.append(after)
+        return self._store.read_all(after, limit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_moments_found_once_are_not_read_again_and_later_ones_read_on_from_them(world: World) -> None:
+    p = first_stretch(world)
+    head = second_stretch(world)
+    store, moments = ReadsCounted(world.persistence.events), RecordedMoments()
+
+    assert moments.resolve(store, CN_NOW) == p  # ended by the first event of the second stretch: for good
+    assert store.reads_after[0] == 0
+    store.reads_after.clear()
+    assert moments.resolve(store, CN_NOW) == p
+    assert store.reads_after == []
+    later = CN_NOW + timedelta(days=2)
+    assert moments.resolve(store, later) == head  # read on from p, not from the start
+    assert store.reads_after[0] == p
+
+    cn_repair(world, 9, CN_START + timedelta(days=90), hours=10)  # recorded a day after CN_NOW: before `later`
+    assert moments.resolve(store, later) == world.persistence.events.head_position() > head  # it reached the head

@@ -9,6 +9,8 @@ the first event recorded after the moment (O(events up to P)); recorded times ne
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from uuid import UUID
 
@@ -35,14 +37,53 @@ class PositionBeyondHeadError(ClaimsError):
         self.position, self.head = position, head
 
 
-def resolve_position(store: EventStore, *, position: int | None, recorded_at: datetime | None) -> int:
-    """The log position named by exactly one of ``position`` and ``recorded_at`` (see the module's docstring)."""
+class RecordedMoments:
+    """The stretches already found for recorded moments, so that finding one again, or a later one, reads less.
+
+    Every event up to the stretch found for moment M was recorded at or before M, and the log's first positions
+    never change: so the stretch for any later moment starts at least there, and the log is read on from it. A
+    stretch that ended at a later event is the answer for M for good; one that ended at the head may still grow.
+    The newest ``size`` moments are kept.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._found: OrderedDict[datetime, tuple[int, bool]] = OrderedDict()  # moment -> (position, final)
+        self._lock = threading.Lock()
+
+    def resolve(self, store: EventStore, moment: datetime) -> int:
+        with self._lock:
+            known = self._found.get(moment)
+            if known is not None and known[1]:
+                self._found.move_to_end(moment)
+                return known[0]
+            start = max((p for m, (p, _) in self._found.items() if m <= moment), default=0)
+        position, final = _last_position_recorded_by(store, moment, start)
+        with self._lock:
+            self._found[moment] = (position, final)
+            self._found.move_to_end(moment)
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return position
+
+
+def resolve_position(
+    store: EventStore,
+    *,
+    position: int | None,
+    recorded_at: datetime | None,
+    moments: RecordedMoments | None = None,
+) -> int:
+    """The log position named by exactly one of ``position`` and ``recorded_at`` (see the module's docstring);
+    ``moments`` remembers the stretches found for recorded moments."""
     if (position is None) == (recorded_at is None):
         raise InvalidCommandError([FieldViolation("as_of", "a position or a recorded time: exactly one")])
     if recorded_at is not None:
         if recorded_at.tzinfo is None:
             raise InvalidCommandError([FieldViolation("recorded_at", "a moment with its UTC offset")])
-        return _last_position_recorded_by(store, recorded_at)
+        if moments is not None:
+            return moments.resolve(store, recorded_at)
+        return _last_position_recorded_by(store, recorded_at, 0)[0]
     assert position is not None
     if position < 0:
         raise InvalidCommandError([FieldViolation("position", "positions start at 0 (the empty log)")])
@@ -52,15 +93,17 @@ def resolve_position(store: EventStore, *, position: int | None, recorded_at: da
     return position
 
 
-def _last_position_recorded_by(store: EventStore, moment: datetime) -> int:
-    reached, after = 0, 0
+def _last_position_recorded_by(store: EventStore, moment: datetime, start: int) -> tuple[int, bool]:
+    """Where the stretch recorded by ``moment`` ends, reading on from ``start`` (known to lie within it), and
+    whether a later event ended it (final) rather than the head (which may still grow)."""
+    reached = after = start
     while page := store.read_all(after, _PAGE):
         for recorded in page:
             if recorded.metadata.recorded_at > moment:
-                return reached
+                return reached, True
             reached = recorded.position or reached
         after = page[-1].position or after
-    return reached
+    return reached, False
 
 
 def statutory_case_at(store: EventStore, vin: str, position: int) -> tuple[StatutoryCase, int]:

@@ -28,6 +28,7 @@ from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.factory import StoreLocation
 from claims.adapters.persistence.migrations import apply_migrations
 from claims.application.ports import EventStore
+from claims.application.read_at import RecordedMoments
 from claims.domain.errors import ClaimsError, FieldViolation, InvalidCommandError
 from claims.projections import registry
 from claims.projections.runner import DEFAULT_BATCH_SIZE, Projection
@@ -134,6 +135,7 @@ class ReadModelsAt:
         self._cache: OrderedDict[tuple[str, int], ScratchCopy] = OrderedDict()
         self._building: dict[tuple[str, int], threading.Lock] = {}  # the copies being built, each by one caller
         self._lock = threading.Lock()  # guards the cache and _building, never held while replaying
+        self.moments = RecordedMoments()  # the positions recorded moments named, for asking by time
 
     @staticmethod
     def names() -> list[str]:

@@ -21,7 +21,7 @@ from claims.adapters.grpc.statutory_view import statutory_case_to_proto
 from claims.api.v1 import audit_pb2 as pb
 from claims.api.v1 import claims_pb2, statutory_pb2
 from claims.application.ports import EventStore
-from claims.application.read_at import resolve_position, statutory_case_at
+from claims.application.read_at import RecordedMoments, resolve_position, statutory_case_at
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.projections.as_of import Cancelled, ReadModelsAt
 from claims.projections.claims import ClaimDirectory
@@ -46,7 +46,7 @@ def _parse(field: str, parse: Callable[[], T]) -> T:
         return parse()
 
 
-def position_of(store: EventStore, request: pb.GetReadModelAtRequest) -> int:
+def position_of(store: EventStore, request: pb.GetReadModelAtRequest, moments: RecordedMoments | None = None) -> int:
     """The position the request names (INVALID_ARGUMENT without one, OUT_OF_RANGE beyond the head)."""
     match request.WhichOneof("as_of"):
         case "position":
@@ -55,7 +55,7 @@ def position_of(store: EventStore, request: pb.GetReadModelAtRequest) -> int:
             moment = timestamp_value(request.recorded_at, True)
             if not isinstance(moment, datetime):
                 raise InvalidCommandError([FieldViolation("recorded_at", f"a valid timestamp, not {moment}")])
-            return resolve_position(store, position=None, recorded_at=moment)
+            return resolve_position(store, position=None, recorded_at=moment, moments=moments)
         case _:
             raise InvalidCommandError([FieldViolation("as_of", "a position or a recorded time: exactly one")])
 
@@ -70,7 +70,7 @@ def get_read_model_at(
     if chosen is None:
         why = f"name the read model: one of {', '.join(READ_MODEL_FIELDS)}"
         raise InvalidCommandError([FieldViolation("read_model", why)])
-    position = position_of(store, request)
+    position = position_of(store, request, read_models.moments)
     match chosen:
         case "claims":
             claims, replayed = _claims(read_models, cancelled, request.claims, position)

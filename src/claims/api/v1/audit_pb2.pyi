@@ -524,7 +524,9 @@ class GetReadModelAtRequest(_message.Message):
     """The global log position (0: the empty log); at most the head."""
     @_builtins.property
     def recorded_at(self) -> _timestamp_pb2.Timestamp:
-        """The longest stretch of the log from its start whose events were all recorded at or before this moment."""
+        """The longest stretch of the log from its start whose events were all recorded at or before this moment
+        (found by reading the log up to it; to page on, send the `position` the first page answered with).
+        """
 
     @_builtins.property
     def claims(self) -> _claims_pb2.ListClaimsRequest:
@@ -580,7 +582,9 @@ class GetReadModelAtResponse(_message.Message):
     position: _builtins.int
     """The log position the answer stands at (with `recorded_at`, the position that moment resolved to)."""
     events_replayed: _builtins.int
-    """Events replayed to build the scratch copy for this answer; 0 when it came from the cache."""
+    """Events replayed to build the scratch copy for this answer: 0 when the copy came from the cache (and for a
+    statutory case, folded from its stream); fewer than the position when it started from an earlier copy.
+    """
     @_builtins.property
     def claims(self) -> _claims_pb2.ListClaimsResponse: ...
     @_builtins.property
