@@ -149,7 +149,9 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
             signer=signer,
             clock=clock,
             keeper=keeper,
-            read_models=ReadModelsAt(persistence.events, settings.migrations_dir),
+            read_models=ReadModelsAt(
+                persistence.events, settings.migrations_dir, cache_size=settings.read_model_at_cache_size
+            ),
         ),
         settings.listen,
         max_workers=settings.max_workers,
