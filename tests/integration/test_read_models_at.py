@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from bench.history import make_template, write_history
 from claims.adapters.persistence.database import Database
+from claims.adapters.persistence.factory import open_store, parse_store_url
 from claims.application.read_at import PositionBeyondHeadError, RecordedMoments, resolve_position, statutory_case_at
 from claims.domain.claim.commands import PostPayment
 from claims.domain.errors import InvalidCommandError, NotFoundError
@@ -232,3 +234,12 @@ def test_moments_found_once_are_not_read_again_and_later_ones_read_on_from_them(
 
     cn_repair(world, 9, CN_START + timedelta(days=90), hours=10)  # recorded a day after CN_NOW: before `later`
     assert moments.resolve(store, later) == world.persistence.events.head_position() > head  # it reached the head
+
+
+def test_a_memory_store_has_read_models_at_a_position_too() -> None:
+    store = open_store(parse_store_url("memory://")).events
+    head = write_history(store, 300, run="MEM")
+    copy = ReadModelsAt(store, MIGRATIONS).at("claims", head)
+    claims = seen(copy.database).claims
+    assert len(claims) == -(-300 // make_template().events_per_unit)
+    assert {c.status for c in claims} == {"PAID"}

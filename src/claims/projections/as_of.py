@@ -9,7 +9,8 @@ Cost: building a copy at position P reads the events of its projections' topics 
 (O(events up to P), in batches of ``batch_size``) and holds the read model's rows as they were at P, in memory.
 The newest ``cache_size`` copies are kept, keyed by (read model, position), so paging through one answer or
 asking again costs only the query; a copy for a later position of the same read model starts from the nearest
-cached earlier one (copied, not changed) and replays only the stretch in between.
+cached earlier one (copied, not changed) and replays only the stretch in between. Callers asking for the same
+copy at once share one replay; a replay stops between batches once its caller is gone (and is not kept).
 """
 
 from __future__ import annotations
