@@ -2,7 +2,8 @@
 
 It reads the store directly through a read-only connection (SQL only, no server; a SELECT-only role or a
 read-only copy of the SQLite file is enough), prints the report and exits 0 when the history is intact up
-to the chain's head, 1 on any mismatch, 2 when it cannot run.
+to the chain's head, 1 on any mismatch, 2 when it cannot run. ``read-model-at`` prints a read model as of a
+log position (what AuditService.GetReadModelAt answers), replayed from the store into a scratch copy in memory.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import psycopg
 import typer
+from google.protobuf import json_format
 
+from claims.adapters.grpc.read_model_at_view import READ_MODEL_FIELDS, get_read_model_at
 from claims.adapters.persistence.chain import GENESIS
 from claims.adapters.persistence.checkpoint import (
     CheckpointError,
@@ -28,7 +31,10 @@ from claims.adapters.persistence.factory import Persistence, open_store, parse_s
 from claims.adapters.persistence.migrations import NotMigratedError, require_migrated
 from claims.adapters.persistence.read_only import ReadOnlyStoreError, open_read_only
 from claims.adapters.persistence.verify import Checkpoint, verify_history
+from claims.api.v1 import audit_pb2
 from claims.config import Settings
+from claims.domain.errors import ClaimsError, InvalidCommandError
+from claims.projections.as_of import ReadModelsAt
 
 
 def verify(
@@ -201,3 +207,58 @@ def _open(settings: Settings) -> Persistence:
         typer.echo(f"claims: {e}", err=True)
         raise typer.Exit(code=2) from None
     return open_store(location)
+
+
+def read_model_at(
+    read_model: str = typer.Argument(..., help="claims, commitments, compensation or statutory_case."),
+    position: int = typer.Option(None, "--position", help="The global log position (0: the empty log)."),
+    recorded_at: str = typer.Option(
+        None, "--at", help="Instead of --position: the log recorded by this moment (ISO 8601 with offset)."
+    ),
+    query: str = typer.Option(
+        "{}",
+        "--query",
+        help="The live RPC's request as JSON (ListClaims, ListCommitments, ListCompensation or GetStatutoryCase), "
+        'e.g. \'{"dealerId": "D042", "pageSize": 10}\' or \'{"vin": "..."}\'.',
+    ),
+    store: str = typer.Option(None, "--store", help="Store URL (default: CLAIMS_STORE_URL)."),
+) -> None:
+    """Print a read model as it stood at a log position, as JSON: what AuditService.GetReadModelAt answers.
+
+    Built by replaying the projection over the log up to the position into a scratch copy in memory (the live
+    tables are not read or written): O(events up to the position). Exit 2 when the request is refused.
+    """
+    name = read_model.replace("-", "_")
+    if name not in READ_MODEL_FIELDS:
+        typer.echo(f"claims: no read model {read_model!r}; known: {', '.join(READ_MODEL_FIELDS)}", err=True)
+        raise typer.Exit(code=2)
+    request = audit_pb2.GetReadModelAtRequest()
+    try:
+        json_format.Parse(query, getattr(request, name))
+    except json_format.ParseError as e:
+        typer.echo(f"claims: --query is not a {getattr(request, name).DESCRIPTOR.name} in JSON: {e}", err=True)
+        raise typer.Exit(code=2) from None
+    getattr(request, name).SetInParent()  # an empty query still names the read model
+    if position is not None:
+        request.position = position
+    if recorded_at is not None:
+        try:
+            request.recorded_at.FromJsonString(recorded_at.replace("+00:00", "Z"))
+        except ValueError:
+            typer.echo(f"claims: --at {recorded_at!r} is not an RFC 3339 moment with its offset", err=True)
+            raise typer.Exit(code=2) from None
+    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+    persistence = _open(settings)
+    try:
+        read_models = ReadModelsAt(persistence.events, settings.migrations_dir)
+        answer = get_read_model_at(persistence.events, read_models, request)
+    except InvalidCommandError as e:
+        fields = "; ".join(f"{v.field}: {v.description}" for v in e.violations)
+        typer.echo(f"claims: {e.message}: {fields}", err=True)
+        raise typer.Exit(code=2) from None
+    except ClaimsError as e:
+        typer.echo(f"claims: {e.message}", err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        persistence.close()
+    typer.echo(json_format.MessageToJson(answer, sort_keys=True))

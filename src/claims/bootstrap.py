@@ -28,6 +28,7 @@ from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
 from claims.projections import registry
+from claims.projections.as_of import ReadModelsAt
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
 from claims.projections.commitments import CommitmentDirectory
@@ -148,6 +149,9 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
             signer=signer,
             clock=clock,
             keeper=keeper,
+            read_models=ReadModelsAt(
+                persistence.events, settings.migrations_dir, cache_size=settings.read_model_at_cache_size
+            ),
         ),
         settings.listen,
         max_workers=settings.max_workers,

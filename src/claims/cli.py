@@ -18,6 +18,7 @@ from claims.adapters.persistence.migrations import NotMigratedError, apply_migra
 from claims.audit_cli import checkpoint as audit_checkpoint
 from claims.audit_cli import checkpoints as audit_checkpoints
 from claims.audit_cli import keygen as audit_keygen
+from claims.audit_cli import read_model_at as audit_read_model_at
 from claims.audit_cli import verify as audit_verify
 from claims.config import Settings
 from claims.recheck_cli import audit_recheck
@@ -322,6 +323,7 @@ audit_app.command("keygen")(audit_keygen)
 audit_app.command("checkpoint")(audit_checkpoint)
 audit_app.command("checkpoints")(audit_checkpoints)
 audit_app.command("recheck")(audit_recheck)
+audit_app.command("read-model-at")(audit_read_model_at)
 
 
 @audit_app.command("export")

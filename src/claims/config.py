@@ -71,3 +71,10 @@ class Settings(BaseSettings):
         default=Path("var/checkpoints"),
         description="where signed checkpoints are written as JSON (checkpoint-<position>.json) for auditors to fetch",
     )
+    read_model_at_cache_size: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="how many scratch copies of read models as of a position (GetReadModelAt) `claims serve` keeps "
+        "in memory, each the size of its read model then; 0 keeps none",
+    )

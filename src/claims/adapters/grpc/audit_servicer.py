@@ -11,6 +11,7 @@ import grpc
 from eventsourcing.persistence import ApplicationRecorder
 
 from claims.adapters.grpc.mapping import has, timestamp_to_proto, timestamp_value
+from claims.adapters.grpc.read_model_at_view import get_read_model_at
 from claims.adapters.grpc.state_at_view import get_state_at
 from claims.adapters.persistence.chain import GENESIS
 from claims.adapters.persistence.checkpoint import CheckpointSigner
@@ -22,6 +23,7 @@ from claims.api.v1 import audit_pb2_grpc as pb_grpc
 from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
+from claims.projections.as_of import ReadModelsAt
 
 POLL_SECONDS = 0.1
 
@@ -72,10 +74,12 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         signer: CheckpointSigner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         keeper: CheckpointKeeper | None = None,
+        read_models: ReadModelsAt | None = None,
     ) -> None:
         self._store, self._poll = store, poll_seconds
         self._keeper = keeper  # where on-demand checkpoints are also written
         self._recorder, self._database, self._signer, self._clock = recorder, database, signer, clock
+        self._read_models = read_models  # scratch copies of the read models as of a position
 
     def VerifyHistory(
         self, request: pb.VerifyHistoryRequest, context: grpc.ServicerContext
@@ -122,6 +126,15 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
 
     def GetStateAt(self, request: pb.GetStateAtRequest, context: grpc.ServicerContext) -> pb.GetStateAtResponse:
         return get_state_at(self._store, request)
+
+    def GetReadModelAt(
+        self, request: pb.GetReadModelAtRequest, context: grpc.ServicerContext
+    ) -> pb.GetReadModelAtResponse:
+        if self._read_models is None:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "this server builds no read models as of a position")
+        assert self._read_models is not None
+        # The replay stops between batches once the call is cancelled or past its deadline.
+        return get_read_model_at(self._store, self._read_models, request, lambda: not context.is_active())
 
     def StreamEvents(
         self, request: pb.StreamEventsRequest, context: grpc.ServicerContext

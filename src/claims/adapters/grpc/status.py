@@ -7,6 +7,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from claims.application.ports import ReadModelBehindError, StoreUnavailableError
+from claims.application.read_at import PositionBeyondHeadError
 from claims.domain.errors import (
     AlreadyExistsError,
     ConcurrentUpdateError,
@@ -16,6 +17,7 @@ from claims.domain.errors import (
     PreconditionFailedError,
     RequestIdReusedError,
 )
+from claims.projections.as_of import ReplayStoppedError
 
 ERROR_DOMAIN = "claims.api.v1"
 
@@ -28,6 +30,8 @@ STATUS_BY_ERROR: dict[type[Exception], grpc.StatusCode] = {
     ConcurrentUpdateError: grpc.StatusCode.ABORTED,
     StoreUnavailableError: grpc.StatusCode.UNAVAILABLE,
     ReadModelBehindError: grpc.StatusCode.DEADLINE_EXCEEDED,
+    PositionBeyondHeadError: grpc.StatusCode.OUT_OF_RANGE,
+    ReplayStoppedError: grpc.StatusCode.DEADLINE_EXCEEDED,
 }
 
 

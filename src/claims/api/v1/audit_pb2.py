@@ -22,46 +22,52 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from claims.api.v1 import claims_pb2 as claims_dot_api_dot_v1_dot_claims__pb2
+from claims.api.v1 import statutory_pb2 as claims_dot_api_dot_v1_dot_statutory__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63laims/api/v1/audit.proto\x12\rclaims.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"i\n\x13StreamEventsRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12*\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x1a.claims.api.v1.EventFilter\x12\x0e\n\x06\x66ollow\x18\x03 \x01(\x08\"\xe4\x01\n\x0b\x45ventFilter\x12\x13\n\tstream_id\x18\x01 \x01(\tH\x00\x12\r\n\x03vin\x18\x02 \x01(\tH\x00\x12-\n\x05\x63laim\x18\x03 \x01(\x0b\x32\x1c.claims.api.v1.AuditClaimRefH\x00\x12\x13\n\x0b\x65vent_types\x18\x04 \x03(\t\x12\x31\n\rrecorded_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_to\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\t\n\x07subject\"8\n\rAuditClaimRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63laim_number\x18\x02 \x01(\t\"@\n\x14StreamEventsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.claims.api.v1.AuditEvent\"\xe9\x01\n\nAuditEvent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\r\n\x05topic\x18\x04 \x01(\t\x12/\n\x0brecorded_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61usation_id\x18\t \x01(\t\x12\x14\n\x0cpayload_json\x18\n \x01(\t\"J\n\x14VerifyHistoryRequest\x12\x18\n\x10trusted_position\x18\x01 \x01(\x03\x12\x18\n\x10trusted_hash_hex\x18\x02 \x01(\t\"\xc2\x01\n\x15VerifyHistoryResponse\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x10\n\x08position\x18\x02 \x01(\x03\x12\x15\n\rhead_hash_hex\x18\x03 \x01(\t\x12\x30\n\x08mismatch\x18\x04 \x01(\x0e\x32\x1e.claims.api.v1.HistoryMismatch\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\x12\x16\n\x0everified_count\x18\x06 \x01(\x03\x12\x16\n\x0eunsealed_count\x18\x07 \x01(\x03\"\x16\n\x14GetCheckpointRequest\"\xb0\x01\n\x15GetCheckpointResponse\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x16\n\x0e\x63hain_hash_hex\x18\x02 \x01(\t\x12-\n\tsigned_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06key_id\x18\x04 \x01(\t\x12\x15\n\rsignature_hex\x18\x05 \x01(\t\x12\x17\n\x0f\x63heckpoint_json\x18\x06 \x01(\t\"\xf6\x02\n\x11GetStateAtRequest\x12\r\n\x03vin\x18\x01 \x01(\tH\x00\x12:\n\x0crepair_order\x18\x02 \x01(\x0b\x32\".claims.api.v1.AuditRepairOrderRefH\x00\x12-\n\x05\x63laim\x18\x03 \x01(\x0b\x32\x1c.claims.api.v1.AuditClaimRefH\x00\x12\x44\n\x11pre_authorization\x18\x04 \x01(\x0b\x32\'.claims.api.v1.AuditPreAuthorizationRefH\x00\x12\x12\n\x08\x63\x61se_vin\x18\x05 \x01(\tH\x00\x12\x33\n\x08\x63ontract\x18\x06 \x01(\x0b\x32\x1f.claims.api.v1.AuditContractRefH\x00\x12\x31\n\x0brecorded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x01\x12\x11\n\x07version\x18\x08 \x01(\x03H\x01\x42\t\n\x07subjectB\x07\n\x05\x61s_of\";\n\x13\x41uditRepairOrderRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x11\n\tro_number\x18\x02 \x01(\t\"E\n\x18\x41uditPreAuthorizationRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x16\n\x0epreauth_number\x18\x02 \x01(\t\"?\n\x10\x41uditContractRef\x12\x12\n\ninsurer_id\x18\x01 \x01(\t\x12\x17\n\x0f\x63ontract_number\x18\x02 \x01(\t\"\x85\x01\n\x12GetStateAtResponse\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x12\n\nstate_json\x18\x04 \x01(\t\x12)\n\x06\x65vents\x18\x05 \x03(\x0b\x32\x19.claims.api.v1.AuditEvent*\xce\x01\n\x0fHistoryMismatch\x12 \n\x1cHISTORY_MISMATCH_UNSPECIFIED\x10\x00\x12\x1c\n\x18HISTORY_MISMATCH_CHANGED\x10\x01\x12\x1c\n\x18HISTORY_MISMATCH_MISSING\x10\x02\x12\x1d\n\x19HISTORY_MISMATCH_INSERTED\x10\x03\x12\x1e\n\x1aHISTORY_MISMATCH_REORDERED\x10\x04\x12\x1e\n\x1aHISTORY_MISMATCH_TRUNCATED\x10\x05\x32\xf4\x02\n\x0c\x41uditService\x12Y\n\x0cStreamEvents\x12\".claims.api.v1.StreamEventsRequest\x1a#.claims.api.v1.StreamEventsResponse0\x01\x12Z\n\rVerifyHistory\x12#.claims.api.v1.VerifyHistoryRequest\x1a$.claims.api.v1.VerifyHistoryResponse\x12Z\n\rGetCheckpoint\x12#.claims.api.v1.GetCheckpointRequest\x1a$.claims.api.v1.GetCheckpointResponse\x12Q\n\nGetStateAt\x12 .claims.api.v1.GetStateAtRequest\x1a!.claims.api.v1.GetStateAtResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63laims/api/v1/audit.proto\x12\rclaims.api.v1\x1a\x1a\x63laims/api/v1/claims.proto\x1a\x1d\x63laims/api/v1/statutory.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"i\n\x13StreamEventsRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12*\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x1a.claims.api.v1.EventFilter\x12\x0e\n\x06\x66ollow\x18\x03 \x01(\x08\"\xe4\x01\n\x0b\x45ventFilter\x12\x13\n\tstream_id\x18\x01 \x01(\tH\x00\x12\r\n\x03vin\x18\x02 \x01(\tH\x00\x12-\n\x05\x63laim\x18\x03 \x01(\x0b\x32\x1c.claims.api.v1.AuditClaimRefH\x00\x12\x13\n\x0b\x65vent_types\x18\x04 \x03(\t\x12\x31\n\rrecorded_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_to\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\t\n\x07subject\"8\n\rAuditClaimRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63laim_number\x18\x02 \x01(\t\"@\n\x14StreamEventsResponse\x12(\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x19.claims.api.v1.AuditEvent\"\xe9\x01\n\nAuditEvent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\r\n\x05topic\x18\x04 \x01(\t\x12/\n\x0brecorded_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x08 \x01(\t\x12\x14\n\x0c\x63\x61usation_id\x18\t \x01(\t\x12\x14\n\x0cpayload_json\x18\n \x01(\t\"J\n\x14VerifyHistoryRequest\x12\x18\n\x10trusted_position\x18\x01 \x01(\x03\x12\x18\n\x10trusted_hash_hex\x18\x02 \x01(\t\"\xc2\x01\n\x15VerifyHistoryResponse\x12\x0e\n\x06intact\x18\x01 \x01(\x08\x12\x10\n\x08position\x18\x02 \x01(\x03\x12\x15\n\rhead_hash_hex\x18\x03 \x01(\t\x12\x30\n\x08mismatch\x18\x04 \x01(\x0e\x32\x1e.claims.api.v1.HistoryMismatch\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\x12\x16\n\x0everified_count\x18\x06 \x01(\x03\x12\x16\n\x0eunsealed_count\x18\x07 \x01(\x03\"\x16\n\x14GetCheckpointRequest\"\xb0\x01\n\x15GetCheckpointResponse\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x16\n\x0e\x63hain_hash_hex\x18\x02 \x01(\t\x12-\n\tsigned_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06key_id\x18\x04 \x01(\t\x12\x15\n\rsignature_hex\x18\x05 \x01(\t\x12\x17\n\x0f\x63heckpoint_json\x18\x06 \x01(\t\"\xf6\x02\n\x11GetStateAtRequest\x12\r\n\x03vin\x18\x01 \x01(\tH\x00\x12:\n\x0crepair_order\x18\x02 \x01(\x0b\x32\".claims.api.v1.AuditRepairOrderRefH\x00\x12-\n\x05\x63laim\x18\x03 \x01(\x0b\x32\x1c.claims.api.v1.AuditClaimRefH\x00\x12\x44\n\x11pre_authorization\x18\x04 \x01(\x0b\x32\'.claims.api.v1.AuditPreAuthorizationRefH\x00\x12\x12\n\x08\x63\x61se_vin\x18\x05 \x01(\tH\x00\x12\x33\n\x08\x63ontract\x18\x06 \x01(\x0b\x32\x1f.claims.api.v1.AuditContractRefH\x00\x12\x31\n\x0brecorded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x01\x12\x11\n\x07version\x18\x08 \x01(\x03H\x01\x42\t\n\x07subjectB\x07\n\x05\x61s_of\";\n\x13\x41uditRepairOrderRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x11\n\tro_number\x18\x02 \x01(\t\"E\n\x18\x41uditPreAuthorizationRef\x12\x11\n\tdealer_id\x18\x01 \x01(\t\x12\x16\n\x0epreauth_number\x18\x02 \x01(\t\"?\n\x10\x41uditContractRef\x12\x12\n\ninsurer_id\x18\x01 \x01(\t\x12\x17\n\x0f\x63ontract_number\x18\x02 \x01(\t\"\x85\x01\n\x12GetStateAtResponse\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x12\n\nstate_json\x18\x04 \x01(\t\x12)\n\x06\x65vents\x18\x05 \x03(\x0b\x32\x19.claims.api.v1.AuditEvent\"\xe9\x02\n\x15GetReadModelAtRequest\x12\x12\n\x08position\x18\x01 \x01(\x03H\x00\x12\x31\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12\x32\n\x06\x63laims\x18\x03 \x01(\x0b\x32 .claims.api.v1.ListClaimsRequestH\x01\x12<\n\x0b\x63ommitments\x18\x04 \x01(\x0b\x32%.claims.api.v1.ListCommitmentsRequestH\x01\x12>\n\x0c\x63ompensation\x18\x05 \x01(\x0b\x32&.claims.api.v1.ListCompensationRequestH\x01\x12@\n\x0estatutory_case\x18\x06 \x01(\x0b\x32&.claims.api.v1.GetStatutoryCaseRequestH\x01\x42\x07\n\x05\x61s_ofB\x0c\n\nread_model\"\xc9\x02\n\x16GetReadModelAtResponse\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x33\n\x06\x63laims\x18\x02 \x01(\x0b\x32!.claims.api.v1.ListClaimsResponseH\x00\x12=\n\x0b\x63ommitments\x18\x03 \x01(\x0b\x32&.claims.api.v1.ListCommitmentsResponseH\x00\x12?\n\x0c\x63ompensation\x18\x04 \x01(\x0b\x32\'.claims.api.v1.ListCompensationResponseH\x00\x12\x41\n\x0estatutory_case\x18\x05 \x01(\x0b\x32\'.claims.api.v1.GetStatutoryCaseResponseH\x00\x12\x17\n\x0f\x65vents_replayed\x18\x06 \x01(\x03\x42\x0c\n\nread_model*\xce\x01\n\x0fHistoryMismatch\x12 \n\x1cHISTORY_MISMATCH_UNSPECIFIED\x10\x00\x12\x1c\n\x18HISTORY_MISMATCH_CHANGED\x10\x01\x12\x1c\n\x18HISTORY_MISMATCH_MISSING\x10\x02\x12\x1d\n\x19HISTORY_MISMATCH_INSERTED\x10\x03\x12\x1e\n\x1aHISTORY_MISMATCH_REORDERED\x10\x04\x12\x1e\n\x1aHISTORY_MISMATCH_TRUNCATED\x10\x05\x32\xd3\x03\n\x0c\x41uditService\x12Y\n\x0cStreamEvents\x12\".claims.api.v1.StreamEventsRequest\x1a#.claims.api.v1.StreamEventsResponse0\x01\x12Z\n\rVerifyHistory\x12#.claims.api.v1.VerifyHistoryRequest\x1a$.claims.api.v1.VerifyHistoryResponse\x12Z\n\rGetCheckpoint\x12#.claims.api.v1.GetCheckpointRequest\x1a$.claims.api.v1.GetCheckpointResponse\x12Q\n\nGetStateAt\x12 .claims.api.v1.GetStateAtRequest\x1a!.claims.api.v1.GetStateAtResponse\x12]\n\x0eGetReadModelAt\x12$.claims.api.v1.GetReadModelAtRequest\x1a%.claims.api.v1.GetReadModelAtResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'claims.api.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_HISTORYMISMATCH']._serialized_start=1962
-  _globals['_HISTORYMISMATCH']._serialized_end=2168
-  _globals['_STREAMEVENTSREQUEST']._serialized_start=77
-  _globals['_STREAMEVENTSREQUEST']._serialized_end=182
-  _globals['_EVENTFILTER']._serialized_start=185
-  _globals['_EVENTFILTER']._serialized_end=413
-  _globals['_AUDITCLAIMREF']._serialized_start=415
-  _globals['_AUDITCLAIMREF']._serialized_end=471
-  _globals['_STREAMEVENTSRESPONSE']._serialized_start=473
-  _globals['_STREAMEVENTSRESPONSE']._serialized_end=537
-  _globals['_AUDITEVENT']._serialized_start=540
-  _globals['_AUDITEVENT']._serialized_end=773
-  _globals['_VERIFYHISTORYREQUEST']._serialized_start=775
-  _globals['_VERIFYHISTORYREQUEST']._serialized_end=849
-  _globals['_VERIFYHISTORYRESPONSE']._serialized_start=852
-  _globals['_VERIFYHISTORYRESPONSE']._serialized_end=1046
-  _globals['_GETCHECKPOINTREQUEST']._serialized_start=1048
-  _globals['_GETCHECKPOINTREQUEST']._serialized_end=1070
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=1073
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=1249
-  _globals['_GETSTATEATREQUEST']._serialized_start=1252
-  _globals['_GETSTATEATREQUEST']._serialized_end=1626
-  _globals['_AUDITREPAIRORDERREF']._serialized_start=1628
-  _globals['_AUDITREPAIRORDERREF']._serialized_end=1687
-  _globals['_AUDITPREAUTHORIZATIONREF']._serialized_start=1689
-  _globals['_AUDITPREAUTHORIZATIONREF']._serialized_end=1758
-  _globals['_AUDITCONTRACTREF']._serialized_start=1760
-  _globals['_AUDITCONTRACTREF']._serialized_end=1823
-  _globals['_GETSTATEATRESPONSE']._serialized_start=1826
-  _globals['_GETSTATEATRESPONSE']._serialized_end=1959
-  _globals['_AUDITSERVICE']._serialized_start=2171
-  _globals['_AUDITSERVICE']._serialized_end=2543
+  _globals['_HISTORYMISMATCH']._serialized_start=2717
+  _globals['_HISTORYMISMATCH']._serialized_end=2923
+  _globals['_STREAMEVENTSREQUEST']._serialized_start=136
+  _globals['_STREAMEVENTSREQUEST']._serialized_end=241
+  _globals['_EVENTFILTER']._serialized_start=244
+  _globals['_EVENTFILTER']._serialized_end=472
+  _globals['_AUDITCLAIMREF']._serialized_start=474
+  _globals['_AUDITCLAIMREF']._serialized_end=530
+  _globals['_STREAMEVENTSRESPONSE']._serialized_start=532
+  _globals['_STREAMEVENTSRESPONSE']._serialized_end=596
+  _globals['_AUDITEVENT']._serialized_start=599
+  _globals['_AUDITEVENT']._serialized_end=832
+  _globals['_VERIFYHISTORYREQUEST']._serialized_start=834
+  _globals['_VERIFYHISTORYREQUEST']._serialized_end=908
+  _globals['_VERIFYHISTORYRESPONSE']._serialized_start=911
+  _globals['_VERIFYHISTORYRESPONSE']._serialized_end=1105
+  _globals['_GETCHECKPOINTREQUEST']._serialized_start=1107
+  _globals['_GETCHECKPOINTREQUEST']._serialized_end=1129
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=1132
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=1308
+  _globals['_GETSTATEATREQUEST']._serialized_start=1311
+  _globals['_GETSTATEATREQUEST']._serialized_end=1685
+  _globals['_AUDITREPAIRORDERREF']._serialized_start=1687
+  _globals['_AUDITREPAIRORDERREF']._serialized_end=1746
+  _globals['_AUDITPREAUTHORIZATIONREF']._serialized_start=1748
+  _globals['_AUDITPREAUTHORIZATIONREF']._serialized_end=1817
+  _globals['_AUDITCONTRACTREF']._serialized_start=1819
+  _globals['_AUDITCONTRACTREF']._serialized_end=1882
+  _globals['_GETSTATEATRESPONSE']._serialized_start=1885
+  _globals['_GETSTATEATRESPONSE']._serialized_end=2018
+  _globals['_GETREADMODELATREQUEST']._serialized_start=2021
+  _globals['_GETREADMODELATREQUEST']._serialized_end=2382
+  _globals['_GETREADMODELATRESPONSE']._serialized_start=2385
+  _globals['_GETREADMODELATRESPONSE']._serialized_end=2714
+  _globals['_AUDITSERVICE']._serialized_start=2926
+  _globals['_AUDITSERVICE']._serialized_end=3393
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,8 @@
 isort:skip_file
 """
 
+from claims.api.v1 import claims_pb2 as _claims_pb2
+from claims.api.v1 import statutory_pb2 as _statutory_pb2
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -507,3 +509,106 @@ class GetStateAtResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetStateAtResponse: _TypeAlias = GetStateAtResponse  # noqa: Y015
+
+@_typing.final
+class GetReadModelAtRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POSITION_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    CLAIMS_FIELD_NUMBER: _builtins.int
+    COMMITMENTS_FIELD_NUMBER: _builtins.int
+    COMPENSATION_FIELD_NUMBER: _builtins.int
+    STATUTORY_CASE_FIELD_NUMBER: _builtins.int
+    position: _builtins.int
+    """The global log position (0: the empty log); at most the head."""
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp:
+        """The longest stretch of the log from its start whose events were all recorded at or before this moment
+        (found by reading the log up to it; to page on, send the `position` the first page answered with).
+        """
+
+    @_builtins.property
+    def claims(self) -> _claims_pb2.ListClaimsRequest:
+        """The claim list and each claim's status (as ListClaims)."""
+
+    @_builtins.property
+    def commitments(self) -> _statutory_pb2.ListCommitmentsRequest:
+        """The commitment clocks (as ListCommitments)."""
+
+    @_builtins.property
+    def compensation(self) -> _statutory_pb2.ListCompensationRequest:
+        """The compensation ledger (as ListCompensation)."""
+
+    @_builtins.property
+    def statutory_case(self) -> _statutory_pb2.GetStatutoryCaseRequest:
+        """A vehicle's statutory case (as GetStatutoryCase): its stream folded up to the position."""
+
+    def __init__(
+        self,
+        *,
+        position: _builtins.int = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        claims: _claims_pb2.ListClaimsRequest | None = ...,
+        commitments: _statutory_pb2.ListCommitmentsRequest | None = ...,
+        compensation: _statutory_pb2.ListCompensationRequest | None = ...,
+        statutory_case: _statutory_pb2.GetStatutoryCaseRequest | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "claims", b"claims", "commitments", b"commitments", "compensation", b"compensation", "position", b"position", "read_model", b"read_model", "recorded_at", b"recorded_at", "statutory_case", b"statutory_case"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "claims", b"claims", "commitments", b"commitments", "compensation", b"compensation", "position", b"position", "read_model", b"read_model", "recorded_at", b"recorded_at", "statutory_case", b"statutory_case"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_as_of: _TypeAlias = _typing.Literal["position", "recorded_at"]  # noqa: Y015
+    _WhichOneofArgType_as_of: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
+    _WhichOneofReturnType_read_model: _TypeAlias = _typing.Literal["claims", "commitments", "compensation", "statutory_case"]  # noqa: Y015
+    _WhichOneofArgType_read_model: _TypeAlias = _typing.Literal["read_model", b"read_model"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_as_of) -> _WhichOneofReturnType_as_of | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_read_model) -> _WhichOneofReturnType_read_model | None: ...
+
+Global___GetReadModelAtRequest: _TypeAlias = GetReadModelAtRequest  # noqa: Y015
+
+@_typing.final
+class GetReadModelAtResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POSITION_FIELD_NUMBER: _builtins.int
+    CLAIMS_FIELD_NUMBER: _builtins.int
+    COMMITMENTS_FIELD_NUMBER: _builtins.int
+    COMPENSATION_FIELD_NUMBER: _builtins.int
+    STATUTORY_CASE_FIELD_NUMBER: _builtins.int
+    EVENTS_REPLAYED_FIELD_NUMBER: _builtins.int
+    position: _builtins.int
+    """The log position the answer stands at (with `recorded_at`, the position that moment resolved to)."""
+    events_replayed: _builtins.int
+    """Events replayed to build the scratch copy for this answer: 0 when the copy came from the cache (and for a
+    statutory case, folded from its stream); fewer than the position when it started from an earlier copy.
+    """
+    @_builtins.property
+    def claims(self) -> _claims_pb2.ListClaimsResponse: ...
+    @_builtins.property
+    def commitments(self) -> _statutory_pb2.ListCommitmentsResponse: ...
+    @_builtins.property
+    def compensation(self) -> _statutory_pb2.ListCompensationResponse: ...
+    @_builtins.property
+    def statutory_case(self) -> _statutory_pb2.GetStatutoryCaseResponse: ...
+    def __init__(
+        self,
+        *,
+        position: _builtins.int = ...,
+        claims: _claims_pb2.ListClaimsResponse | None = ...,
+        commitments: _statutory_pb2.ListCommitmentsResponse | None = ...,
+        compensation: _statutory_pb2.ListCompensationResponse | None = ...,
+        statutory_case: _statutory_pb2.GetStatutoryCaseResponse | None = ...,
+        events_replayed: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims", "commitments", b"commitments", "compensation", b"compensation", "read_model", b"read_model", "statutory_case", b"statutory_case"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claims", b"claims", "commitments", b"commitments", "compensation", b"compensation", "events_replayed", b"events_replayed", "position", b"position", "read_model", b"read_model", "statutory_case", b"statutory_case"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_read_model: _TypeAlias = _typing.Literal["claims", "commitments", "compensation", "statutory_case"]  # noqa: Y015
+    _WhichOneofArgType_read_model: _TypeAlias = _typing.Literal["read_model", b"read_model"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_read_model) -> _WhichOneofReturnType_read_model | None: ...
+
+Global___GetReadModelAtResponse: _TypeAlias = GetReadModelAtResponse  # noqa: Y015

@@ -56,6 +56,11 @@ class AuditServiceStub:
                 request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.SerializeToString,
                 response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.FromString,
                 _registered_method=True)
+        self.GetReadModelAt = channel.unary_unary(
+                '/claims.api.v1.AuditService/GetReadModelAt',
+                request_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtRequest.SerializeToString,
+                response_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -98,6 +103,16 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReadModelAt(self, request, context):
+        """A read model as it stood at a global log position (or at a recorded moment), answered with the same filters,
+        paging and messages as its live List RPC. Built by replaying the projection over the log up to that
+        position into a scratch copy (never the live tables): O(events up to the position) the first time, then
+        from a small cache. OUT_OF_RANGE for a position beyond the head; INVALID_ARGUMENT for no read model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -120,6 +135,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.GetStateAt,
                     request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.FromString,
                     response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.SerializeToString,
+            ),
+            'GetReadModelAt': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReadModelAt,
+                    request_deserializer=claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtRequest.FromString,
+                    response_serializer=claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -232,6 +252,33 @@ class AuditService:
             '/claims.api.v1.AuditService/GetStateAt',
             claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtRequest.SerializeToString,
             claims_dot_api_dot_v1_dot_audit__pb2.GetStateAtResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReadModelAt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/claims.api.v1.AuditService/GetReadModelAt',
+            claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtRequest.SerializeToString,
+            claims_dot_api_dot_v1_dot_audit__pb2.GetReadModelAtResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -53,6 +53,12 @@ class AuditServiceStub:
     version or at a recorded moment (its last event recorded at or before it), with the events that made it.
     NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
     """
+    GetReadModelAt: _grpc.UnaryUnaryMultiCallable[_audit_pb2.GetReadModelAtRequest, _audit_pb2.GetReadModelAtResponse]
+    """A read model as it stood at a global log position (or at a recorded moment), answered with the same filters,
+    paging and messages as its live List RPC. Built by replaying the projection over the log up to that
+    position into a scratch copy (never the live tables): O(events up to the position) the first time, then
+    from a small cache. OUT_OF_RANGE for a position beyond the head; INVALID_ARGUMENT for no read model.
+    """
 
 @_typing.type_check_only
 class AuditServiceAsyncStub(AuditServiceStub):
@@ -78,6 +84,12 @@ class AuditServiceAsyncStub(AuditServiceStub):
     """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
     version or at a recorded moment (its last event recorded at or before it), with the events that made it.
     NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
+    """
+    GetReadModelAt: _aio.UnaryUnaryMultiCallable[_audit_pb2.GetReadModelAtRequest, _audit_pb2.GetReadModelAtResponse]  # type: ignore[assignment]
+    """A read model as it stood at a global log position (or at a recorded moment), answered with the same filters,
+    paging and messages as its live List RPC. Built by replaying the projection over the log up to that
+    position into a scratch copy (never the live tables): O(events up to the position) the first time, then
+    from a small cache. OUT_OF_RANGE for a position beyond the head; INVALID_ARGUMENT for no read model.
     """
 
 class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -125,6 +137,18 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         """One vehicle, repair order, claim, pre-authorization, statutory case or service contract as it stood at a
         version or at a recorded moment (its last event recorded at or before it), with the events that made it.
         NOT_FOUND when it had no events by then; without `as_of`, as it stands now.
+        """
+
+    @_abc_1.abstractmethod
+    def GetReadModelAt(
+        self,
+        request: _audit_pb2.GetReadModelAtRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.GetReadModelAtResponse, _abc.Awaitable[_audit_pb2.GetReadModelAtResponse]]:
+        """A read model as it stood at a global log position (or at a recorded moment), answered with the same filters,
+        paging and messages as its live List RPC. Built by replaying the projection over the log up to that
+        position into a scratch copy (never the live tables): O(events up to the position) the first time, then
+        from a small cache. OUT_OF_RANGE for a position beyond the head; INVALID_ARGUMENT for no read model.
         """
 
 def add_AuditServiceServicer_to_server(servicer: AuditServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
