@@ -19,6 +19,7 @@ from claims.audit_cli import checkpoint as audit_checkpoint
 from claims.audit_cli import checkpoints as audit_checkpoints
 from claims.audit_cli import keygen as audit_keygen
 from claims.audit_cli import verify as audit_verify
+from claims.auth_cli import certs_app, keys_app
 from claims.config import Settings
 from claims.recheck_cli import audit_recheck
 
@@ -42,6 +43,8 @@ def serve(
     store: str = typer.Option(None, help="Store URL (default: CLAIMS_STORE_URL or sqlite:///var/claims.db)."),
 ) -> None:
     """Run the gRPC server until Ctrl-C or SIGTERM; in-flight calls finish before it stops."""
+    from claims.adapters.grpc.auth.principals import PrincipalsFileError
+    from claims.adapters.grpc.auth.transport import InsecureListenError
     from claims.bootstrap import start_engine
 
     overrides = {k: v for k, v in {"listen": listen, "store_url": store}.items() if v}
@@ -57,14 +60,17 @@ def serve(
     signal.signal(signal.SIGINT, on_signal)
     try:
         engine = start_engine(settings)
-    except NotMigratedError as e:
+    except (NotMigratedError, InsecureListenError, PrincipalsFileError) as e:
         typer.echo(f"claims: {e}", err=True)
         raise typer.Exit(code=2) from None
     host = settings.listen.rsplit(":", 1)[0]
+    auth = "auth on" if settings.auth == "on" else "auth OFF: every call acts as the system"
     logging.getLogger("claims").info(
-        "claims listening on %s:%d (gRPC, plaintext), store %s",
+        "claims listening on %s:%d (gRPC, %s, %s), store %s",
         host,
         engine.port,
+        engine.transport,
+        auth,
         engine.persistence.location.describe(),
     )
     stop.wait()
@@ -322,6 +328,8 @@ audit_app.command("keygen")(audit_keygen)
 audit_app.command("checkpoint")(audit_checkpoint)
 audit_app.command("checkpoints")(audit_checkpoints)
 audit_app.command("recheck")(audit_recheck)
+cli.add_typer(keys_app, name="keys")
+cli.add_typer(certs_app, name="certs")
 
 
 @audit_app.command("export")
