@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,3 +125,36 @@ def certs_dev(
     typer.echo("serve with mutual TLS:")
     typer.echo(f"  CLAIMS_TLS_CERT_FILE={certs.server_cert} CLAIMS_TLS_KEY_FILE={certs.server_key} \\")
     typer.echo(f"  CLAIMS_TLS_CLIENT_CA_FILE={certs.ca_cert} CLAIMS_PRINCIPALS_FILE={principals} claims serve")
+
+
+@contextmanager
+def demo_keys(store: str | None) -> Iterator[Callable[[str], str] | None]:
+    """For `claims demo`: a minter of API keys in the local store (revoked when the demo ends), or None when
+    there is no migrated local store to mint in (the demo then sends no credentials)."""
+    settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
+    location = parse_store_url(settings.store_url)
+    try:
+        if location.backend == "memory":
+            raise NotMigratedError("an in-memory store keeps no keys")
+        require_migrated(location, settings.migrations_dir)
+    except NotMigratedError as e:
+        typer.echo(f"claims demo: no API keys minted ({e}); calling without credentials", err=True)
+        yield None
+        return
+    persistence = open_store(location)
+    assert persistence.database is not None
+    keys = SqlKeyStore(persistence.database)
+    minted: list[str] = []
+
+    def mint(principal: str) -> str:
+        key, token = new_key(principal, "claims demo", datetime.now(UTC))
+        keys.add(key)
+        minted.append(key.key_id)
+        return token
+
+    try:
+        yield mint
+    finally:
+        for key_id in minted:
+            keys.revoke(key_id, datetime.now(UTC))
+        persistence.close()

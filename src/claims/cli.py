@@ -95,13 +95,20 @@ def migrate(
 
 
 @cli.command()
-def demo(target: str = typer.Option("127.0.0.1:50051", help="host:port of a running `claims serve`.")) -> None:
-    """Play a day at a dealership against a running server, through the public API only, and summarise it."""
+def demo(
+    target: str = typer.Option("127.0.0.1:50051", help="host:port of a running `claims serve`."),
+    store: str = typer.Option(None, help="The server's store, where the demo mints its API keys (CLAIMS_STORE_URL)."),
+) -> None:
+    """Play a day at a dealership against a running server, through the public API only, and summarise it. It
+    acts as its own dealer, the manufacturer's desk and an insurer, with API keys minted in the local store for
+    the run and revoked at its end."""
+    from claims.auth_cli import demo_keys
     from claims.demo import run
 
     try:
-        for line in run(target):
-            typer.echo(line)
+        with demo_keys(store) as mint:
+            for line in run(target, mint):
+                typer.echo(line)
     except grpc.FutureTimeoutError:
         typer.echo(f"claims demo: no server answers at {target}; start one with `make run`", err=True)
         raise typer.Exit(code=1) from None

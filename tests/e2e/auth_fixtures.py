@@ -177,6 +177,14 @@ def auth_api(tmp_path: Path, clock: FixedClock) -> Iterator[AuthServer]:
 
 
 @pytest.fixture
+def live_auth_api(tmp_path: Path) -> Iterator[AuthServer]:
+    """Auth on, plaintext on loopback, on the real clock (for the demo, which dates things from today)."""
+    from claims.bootstrap import utc_now
+
+    yield from serve_with_auth(tmp_path, utc_now, tls=False)
+
+
+@pytest.fixture
 def tls_auth_api(tmp_path: Path, clock: FixedClock) -> Iterator[AuthServer]:
     """Auth on over mutual TLS: ``api_as(p)`` (token over TLS) or ``api_as(p, via="cert")`` (certificate)."""
     yield from serve_with_auth(tmp_path, clock, tls=True)

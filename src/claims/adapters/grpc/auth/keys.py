@@ -144,17 +144,15 @@ class SqlKeyStore:
         return _key(rows[0]) if rows else None
 
     def revoke(self, key_id: str, now: datetime) -> bool:
+        # Write first, then read: a read-then-write SQLite transaction cannot wait for a busy writer.
+        when = self._time(now)
         with self._db.write() as tx:
-            found = tx.rows(
-                "SELECT key_id FROM api_keys WHERE key_id = :key_id AND revoked_at IS NULL", {"key_id": key_id}
-            )
-            if not found:
-                return False
             tx.execute(
                 "UPDATE api_keys SET revoked_at = :now WHERE key_id = :key_id AND revoked_at IS NULL",
-                {"key_id": key_id, "now": self._time(now)},
+                {"key_id": key_id, "now": when},
             )
-        return True
+            rows = tx.rows("SELECT revoked_at FROM api_keys WHERE key_id = :key_id", {"key_id": key_id})
+        return bool(rows) and rows[0]["revoked_at"] is not None and _when(rows[0]["revoked_at"]) == now
 
     def all(self) -> list[ApiKey]:
         with self._db.read() as tx:
