@@ -451,3 +451,42 @@ def first_n(stream: Any, n: int) -> list[Any]:
     finally:
         stream.cancel()
     return out
+
+
+# --- the same over mutual TLS: one path of each kind, by token and by client certificate --------------------
+
+
+@pytest.fixture(scope="module")
+def tls_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    clock = FixedClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    servers = serve_with_auth(tmp_path_factory.mktemp("tls-matrix"), clock, tls=True)
+    server = next(servers)
+    for tenant in (T1, T2):
+        _build_tenant(server, tenant)
+    yield World(server, {}, server.engine.persistence.events.head_position())
+    next(servers, None)
+
+
+BY_NAME = {rpc.name: rpc for rpc in RPCS}
+TLS_CASES = [
+    pytest.param(BY_NAME[name], role, own, via, id=f"{name}-{role}-{'own' if own else 'other'}-{via}")
+    for name, role in (
+        ("FileClaim", "dealer"),  # unary mutation
+        ("DecideClaimLine", "oem_desk"),  # unary mutation on another's resource: hidden
+        ("GetClaim", "insurer"),  # unary read
+        ("ListClaims", "dealer"),  # list
+        ("WatchClaims", "insurer"),  # server stream
+        ("StreamEvents", "auditor"),  # server stream
+        ("StreamEvents", "dealer"),  # a forbidden RPC
+    )
+    for own in (True, False)
+    for via in ("token", "cert")
+]
+
+
+@pytest.mark.parametrize(("rpc", "role", "own", "via"), TLS_CASES)
+def test_the_same_answers_over_mutual_tls(tls_world: World, rpc: Rpc, role: str, own: bool, via: str) -> None:
+    api = tls_world.server.api_as(T1.principal(role), via="cert" if via == "cert" else "token")
+    tenant = T1 if own else T2
+    code, details, _ = outcome(rpc, api, tenant, tls_world)
+    check(rpc, rpc.expectation(role, own), tenant, code, details)
