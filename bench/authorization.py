@@ -1,0 +1,109 @@
+"""What the authorization check costs, in one run: the same reads with and without it, in-process.
+
+On one migrated SQLite store holding one unit of the real mix (bench/history.py: a vehicle of manufacturer
+BENCH, a repair order, a claim filed), for ``--seconds`` each:
+
+- ``check_rpc`` alone (the role table lookup the auth interceptor makes before every call);
+- ``ClaimsApplication.get_claim`` as SYSTEM (no ownership check: what authentication off does), as the
+  owning dealer (a comparison of ids), as the desk of the vehicle's make and as an insurer (both load the
+  claim's vehicle as well: one more stream read), and as another make's desk (answered NOT_FOUND).
+
+The transport's share (TLS, authentication by token or certificate) is measured end to end over gRPC by
+bench/auth_cost.py. Writes bench/results/authorization.json; ``--seconds 0.5`` is a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import machine
+from bench.history import _NOW as NOW
+from bench.history import CLAIM, DEALER
+from bench.history import _unit_commands as unit_commands
+from claims.adapters.grpc.policy import check_rpc
+from claims.adapters.persistence.factory import open_store, parse_store_url
+from claims.adapters.persistence.migrations import apply_migrations
+from claims.application.app import ClaimsApplication
+from claims.application.messages import CallContext
+from claims.application.principal import SYSTEM, Principal
+from claims.config import REPO_ROOT
+from claims.domain.errors import NotFoundError
+from claims.domain.vehicle.commands import RegisterVehicle
+
+MAKER = "BENCH"
+RESULTS = Path(__file__).resolve().parent / "results" / "authorization.json"
+
+
+def rate(work: Callable[[], object], seconds: float) -> float:
+    """Calls per second of ``work`` over about ``seconds`` (checked every 50 calls)."""
+    calls, start = 0, time.perf_counter()
+    while True:
+        for _ in range(50):
+            work()
+        calls += 50
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return calls / elapsed
+
+
+def hidden(app: ClaimsApplication, principal: Principal) -> Callable[[], object]:
+    def call() -> object:
+        try:
+            return app.get_claim(DEALER, CLAIM, principal)
+        except NotFoundError as e:
+            return e
+
+    return call
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        location = parse_store_url(f"sqlite:///{folder}/bench.db")
+        apply_migrations(location, REPO_ROOT / "migrations")
+        persistence = open_store(location)
+        try:
+            app = ClaimsApplication(persistence.events, lambda: NOW)
+            handlers = {"vehicle": app.handle_vehicle, "repair_order": app.handle_repair_order,
+                        "claim": app.handle_claim}  # fmt: skip
+            for n, (kind, command) in enumerate(unit_commands()):
+                if isinstance(command, RegisterVehicle):
+                    command = command.model_copy(update={"manufacturer": MAKER})
+                call = CallContext(actor=f"dealer:{DEALER}", request_id=f"authz-{n}", correlation_id="authz")
+                handlers[kind](call, command)
+            dealer, desk = Principal.parse(f"dealer:{DEALER}"), Principal.parse(f"oem_desk:{MAKER}")
+            other_desk, insurer = Principal.parse("oem_desk:OTHER"), Principal.parse("insurer:I-BENCH")
+            method = "/claims.api.v1.ClaimService/GetClaim"
+            cases: dict[str, Callable[[], object]] = {
+                "check_rpc (role table)": lambda: check_rpc(method, dealer),
+                "get_claim as SYSTEM (no check)": lambda: app.get_claim(DEALER, CLAIM, SYSTEM),
+                "get_claim as the owning dealer": lambda: app.get_claim(DEALER, CLAIM, dealer),
+                "get_claim as the desk of its make": lambda: app.get_claim(DEALER, CLAIM, desk),
+                "get_claim as an insurer (hidden)": hidden(app, insurer),
+                "get_claim as another make's desk (hidden)": hidden(app, other_desk),
+            }
+            figures = {name: rate(work, args.seconds) for name, work in cases.items()}
+        finally:
+            persistence.close()
+    baseline = figures["get_claim as SYSTEM (no check)"]
+    print(f"{'measurement':<45} {'calls/s':>12} {'vs SYSTEM':>10}")
+    for name, value in figures.items():
+        relative = "" if name.startswith("check_rpc") else f"{value / baseline:9.2f}x"
+        print(f"{name:<45} {value:12,.0f} {relative:>10}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"machine": machine.describe(), "seconds": args.seconds, "calls_per_second": figures}, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
