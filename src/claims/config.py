@@ -93,9 +93,9 @@ class Settings(BaseSettings):
         description="plaintext on a non-loopback address is allowed because a TLS-terminating proxy is in front",
     )
     key_cache_seconds: float = Field(
-        default=0.0,
+        default=1.0,
         ge=0,
         le=5,
-        description="how long the server may reuse an API key it looked up (0: the store is asked on every call); "
-        "a revoked key stops working within this time",
+        description="how long the server may reuse an API key it looked up (0: the store is asked on every call, "
+        "~40 µs on SQLite but ~3 ms on PostgreSQL); a revoked key stops working within this time, a new key at once",
     )

@@ -159,6 +159,7 @@ def serve_with_auth(
         grace_seconds=1,
         migrations_dir=MIGRATIONS,
         auth="on",
+        key_cache_seconds=0,  # revocations take effect on the very next call (the cache is tested on its own)
         **{**extra, **settings},
     )
     engine = start_engine(config, clock)
