@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.projections
 	$(BIN)/python -m bench.verification
 	$(BIN)/python -m bench.state_at
+	$(BIN)/python -m bench.auth_cost
 	$(BIN)/python -m bench.authorization
 
 clean:
