@@ -3,6 +3,7 @@ precise UNAUTHENTICATED reasons, and the authenticated actor in every event's me
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
@@ -203,3 +204,12 @@ def vehicles_stub(channel: grpc.Channel) -> object:
 
 def get_request() -> vehicles_pb2.GetVehicleRequest:
     return vehicles_pb2.GetVehicleRequest(identifier=VIN, as_of_date="2026-01-12")
+
+
+def test_a_key_lookup_the_store_cannot_answer_is_unavailable_not_internal(auth_api: AuthServer) -> None:
+    token = auth_api.token(DEALER)
+    path = auth_api.engine.persistence.location.sqlite_path
+    with sqlite3.connect(str(path)) as db:  # the store loses its keys table
+        db.execute("ALTER TABLE api_keys RENAME TO api_keys_away")
+    error = rich_error(_refusal(auth_api.api_with_token(token).vehicles.GetVehicle, get_request()))
+    assert (error.code, error.reason) == (grpc.StatusCode.UNAVAILABLE, "STORE_UNAVAILABLE")

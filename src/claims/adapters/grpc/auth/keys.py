@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
+
 from claims.adapters.persistence.database import Database
+from claims.application.ports import StoreUnavailableError
 from claims.application.principal import Principal, Role
 
 TOKEN_PREFIX = "claims"  # noqa: S105 - the tokens' prefix, not a secret
@@ -135,12 +140,16 @@ class SqlKeyStore:
             )
 
     def get(self, key_id: str) -> ApiKey | None:
-        with self._db.read() as tx:
-            rows = tx.rows(
-                "SELECT key_id, secret_sha256, principal, label, created_at, revoked_at FROM api_keys "
-                "WHERE key_id = :key_id",
-                {"key_id": key_id},
-            )
+        """The key, or None; StoreUnavailableError (UNAVAILABLE to the caller) when the store cannot answer."""
+        try:
+            with self._db.read() as tx:
+                rows = tx.rows(
+                    "SELECT key_id, secret_sha256, principal, label, created_at, revoked_at FROM api_keys "
+                    "WHERE key_id = :key_id",
+                    {"key_id": key_id},
+                )
+        except (PersistenceError, psycopg.Error, sqlite3.Error) as e:
+            raise StoreUnavailableError(f"cannot look up API keys: {e}") from e
         return _key(rows[0]) if rows else None
 
     def revoke(self, key_id: str, now: datetime) -> bool:
