@@ -18,6 +18,7 @@ The expectations are written out by hand, one line per RPC, not derived from the
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -328,8 +329,8 @@ RPCS: list[Rpc] = [
         insurer_id=t.insurer), timeout=TIMEOUT)), None,       "pd/pd  pd/pd  ok/pd  ok/ok  pd/pd"),
     # AuditService
     Rpc("StreamEvents", lambda a, t, w: first(audit_stub(a).StreamEvents(audit_pb2.StreamEventsRequest(
-        filter=audit_pb2.EventFilter(vin=t.vin)), timeout=TIMEOUT)), None,
-                                                              "pd/pd  pd/pd  pd/pd  ok/ok  pd/pd"),
+        filter=audit_pb2.EventFilter(claim=audit_pb2.AuditClaimRef(dealer_id=t.dealer, claim_number=t.claim))),
+        timeout=TIMEOUT)), claim_hidden,                      "ok/nf  ok/nf  ok/nf  ok/ok  pd/pd"),
     Rpc("VerifyHistory", lambda a, t, w: audit_stub(a).VerifyHistory(audit_pb2.VerifyHistoryRequest(),
         timeout=TIMEOUT), None,                               "pd/pd  pd/pd  pd/pd  ok/ok  ok/ok"),
     Rpc("GetCheckpoint", lambda a, t, w: audit_stub(a).GetCheckpoint(audit_pb2.GetCheckpointRequest(),
@@ -441,6 +442,34 @@ def test_every_event_names_the_authenticated_actor(world: World) -> None:
     assert all(" via key:" in e.event.actor for e in filed), "the credential is named too"
 
 
+def test_the_whole_log_is_for_auditors_and_another_insurers_contract_for_nobody_else(world: World) -> None:
+    whole = audit_pb2.StreamEventsRequest()
+    by_id = audit_pb2.StreamEventsRequest(filter=audit_pb2.EventFilter(stream_id=str(uuid.uuid4())))
+    for role in ("dealer", "oem_desk", "insurer"):
+        for request in (whole, by_id):
+            with pytest.raises(grpc.RpcError) as refused:
+                first(audit_stub(world.api(role)).StreamEvents(request, timeout=TIMEOUT))
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    # given a second insurer's contract on tenant 1's vehicle
+    world.server.api_as(T2.principal("insurer")).insurer.SellContract(
+        kr.sell_request("SC-ON-V1", insurer_id=T2.insurer, vin=T1.vin), timeout=TIMEOUT
+    )
+    on_vehicle = audit_pb2.StreamEventsRequest(filter=audit_pb2.EventFilter(vin=T1.vin))
+    linked = "claims.vehicle.ServiceContractLinked"
+
+    def links(role: str) -> set[str]:  # whose contracts on the vehicle the role's stream shows
+        events = first_n(audit_stub(world.api(role)).StreamEvents(on_vehicle, timeout=TIMEOUT), 1_000)
+        return {json.loads(e.event.payload_json)["insurer_id"] for e in events if e.event.topic == linked}
+
+    assert links("auditor") == {T1.insurer, T2.insurer}
+    assert links("insurer") == {T1.insurer}
+    assert links("oem_desk") == links("dealer") == set()
+    state = audit_stub(world.api("insurer")).GetStateAt(audit_pb2.GetStateAtRequest(vin=T1.vin), timeout=TIMEOUT)
+    assert {c["insurer_id"] for c in json.loads(state.state_json)["contracts"]} == {T1.insurer}
+    assert T2.insurer not in state.state_json
+    assert [e for e in state.events if T2.insurer in e.payload_json] == []
+
+
 def first_n(stream: Any, n: int) -> list[Any]:
     out: list[Any] = []
     try:
@@ -477,7 +506,7 @@ TLS_CASES = [
         ("ListClaims", "dealer"),  # list
         ("WatchClaims", "insurer"),  # server stream
         ("StreamEvents", "auditor"),  # server stream
-        ("StreamEvents", "dealer"),  # a forbidden RPC
+        ("StreamEvents", "admin"),  # a forbidden RPC
     )
     for own in (True, False)
     for via in ("token", "cert")

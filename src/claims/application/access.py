@@ -17,7 +17,9 @@ creating something.
 from __future__ import annotations
 
 from claims.application.principal import Principal, Role
+from claims.domain.base import DomainEvent
 from claims.domain.errors import PermissionDeniedError
+from claims.domain.vehicle.events import ServiceContractLinked
 from claims.domain.vehicle.state import Vehicle
 
 _SEES_ALL = (Role.SYSTEM, Role.AUDITOR)
@@ -91,6 +93,26 @@ def sees_insurer_resource(principal: Principal, insurer_id: str) -> bool:
 def changes_insurer_resource(principal: Principal, insurer_id: str) -> bool:
     """Whether ``principal`` may cancel or transfer ``insurer_id``'s contracts."""
     return principal.role is Role.SYSTEM or (principal.role is Role.INSURER and principal.organisation == insurer_id)
+
+
+def sees_event(principal: Principal, event: DomainEvent) -> bool:
+    """Within a subject the caller may see, whether it may see this event: that an insurer sold a contract on a
+    vehicle is that insurer's business (auditors see every event)."""
+    if sees_everything(principal) or not isinstance(event, ServiceContractLinked):
+        return True
+    return principal.role is Role.INSURER and event.insurer_id == principal.organisation
+
+
+def redacted_vehicle(principal: Principal, vehicle: Vehicle) -> Vehicle:
+    """``vehicle`` as ``principal`` may see it: with only its own contracts on it (an auditor: all of them)."""
+    if sees_everything(principal):
+        return vehicle
+    own = tuple(
+        link
+        for link in vehicle.contracts
+        if principal.role is Role.INSURER and link.insurer_id == principal.organisation
+    )
+    return vehicle if own == vehicle.contracts else vehicle.model_copy(update={"contracts": own})
 
 
 def require_acting_as(principal: Principal, role: Role, organisation: str, field: str) -> None:

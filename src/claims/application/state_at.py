@@ -26,6 +26,7 @@ from claims.domain.ids import (
     statutory_case_id_for,
     vehicle_id_for,
 )
+from claims.domain.vehicle.state import Vehicle
 
 
 class SubjectKind(StrEnum):
@@ -121,8 +122,12 @@ def state_at(
         raise _not_found(kind, key, f"has no events {when}")
     state = stream.fold(None, [r.event for r in chosen])
     assert isinstance(state, BaseModel)
+    if isinstance(state, Vehicle):  # other insurers' contracts on it are theirs
+        state = access.redacted_vehicle(principal, state)
     events = tuple(
-        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version)) for r in chosen
+        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version))
+        for r in chosen
+        if access.sees_event(principal, r.event)
     )
     return StateAt(kind=kind, stream_id=stream_id, version=chosen[-1].version, state=state, events=events)
 

@@ -80,8 +80,8 @@ _BY_SERVICE: dict[str, dict[str, frozenset[Role]]] = {
         "WatchClaims": frozenset({INS, AUD}),
     },
     "claims.api.v1.AuditService": {
-        # The whole log, unfiltered: auditors only (a tenant reads its own resources through the services above).
-        "StreamEvents": frozenset({AUD}),
+        # The whole log: auditors; the others, the events of one claim or vehicle they may see (the servicer checks).
+        "StreamEvents": _READERS,
         # Chain verification and checkpoints reveal no event content: the admin who runs the server may check them.
         "VerifyHistory": frozenset({AUD, ADM}),
         "GetCheckpoint": frozenset({AUD, ADM}),
