@@ -86,10 +86,12 @@ class PrincipalsFile:
         now = self._monotonic()
         if now - self._checked < self._check_every:
             return
+        self._checked = now
+        if self._stat() == self._stamp:  # the common case: one stat, no lock
+            return
         with self._lock:
-            self._checked = now
             stamp = self._stat()
-            if stamp == self._stamp:
+            if stamp == self._stamp:  # another thread re-read it meanwhile
                 return
             self._stamp = stamp
             try:
