@@ -1,18 +1,20 @@
-"""What TLS and authentication cost: the same calls, in one run, against a fresh `claims serve` per setting.
+"""What TLS and authentication cost: the same calls, in one run, against one `claims serve` per setting.
 
-Settings, each on the same migrated SQLite store, the load from this process over loopback (closed loop, N
-clients, each with its own channel):
+Settings, each a `claims serve` on the same migrated SQLite store (projections and timer off: only the calls
+measured run); the load comes from this process over loopback (closed loop, N clients, each with its own
+channel), in slices interleaved across the settings:
 
 - plaintext, auth off (the baseline: every call acts as the system);
 - TLS (server certificate), auth off;
-- plaintext, bearer token + policy (the key looked up in the store on every call);
-- TLS, bearer token + policy;
-- TLS, bearer token + policy with a 2-second key cache (CLAIMS_KEY_CACHE_SECONDS=2);
+- plaintext, bearer token + policy, the key looked up in the store on every call (CLAIMS_KEY_CACHE_SECONDS=0);
+- TLS, bearer token + policy, a lookup per call;
+- TLS, bearer token + policy with the default 1-second key cache;
 - mutual TLS, client certificate (principals file) + policy.
 
 Calls: ``StatutoryService.ListRulePacks`` (cheap: no store access, so the fixed cost shows) and
 ``VehicleService.GetVehicle`` of one registered vehicle (one stream read). Results: bench/results/auth.json and
-docs/benchmarks-auth.md. ``--seconds 1`` is a smoke run; the figures worth quoting need a quiet machine.
+docs/benchmarks-auth.md. ``--rounds 1 --seconds 0.5 --no-write`` is a smoke run; figures worth quoting need a
+quiet machine.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,13 +56,13 @@ class Setting:
     env: dict[str, str]
     connect: Callable[[str], grpc.Channel]
     metadata: tuple[tuple[str, str], ...] = ()
-    figures: list[load.Figure] = field(default_factory=list)
 
 
 @contextmanager
 def serving(store_url: str, env: dict[str, str]) -> Iterator[str]:
     settings = {"CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": "127.0.0.1:0", "CLAIMS_LOG_LEVEL": "INFO"}
-    full = {**os.environ, **settings, "CLAIMS_TIMER_INTERVAL_SECONDS": "0", **env}
+    quiet = {"CLAIMS_TIMER_INTERVAL_SECONDS": "0", "CLAIMS_RUN_PROJECTIONS": "false"}  # only the calls measured
+    full = {**os.environ, **settings, **quiet, **env}
     process = subprocess.Popen([sys.executable, "-m", "claims", "serve"], env=full, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     line = process.stderr.readline()
@@ -127,18 +130,15 @@ def settings(folder: Path, store_url: str) -> list[Setting]:
     tls = {"CLAIMS_TLS_CERT_FILE": str(certs.server_cert), "CLAIMS_TLS_KEY_FILE": str(certs.server_key)}
     mutual = {**tls, "CLAIMS_TLS_CLIENT_CA_FILE": str(certs.ca_cert), "CLAIMS_PRINCIPALS_FILE": str(principals)}
     bearer = (("authorization", f"Bearer {token}"),)
+    on_tls = {"CLAIMS_AUTH": "on", **tls}
+    per_call, cached = {"CLAIMS_KEY_CACHE_SECONDS": "0"}, {"CLAIMS_KEY_CACHE_SECONDS": "1"}
     plain: Callable[[str], grpc.Channel] = grpc.insecure_channel
     return [
         Setting("plaintext, auth off (baseline)", {"CLAIMS_AUTH": "off"}, plain),
         Setting("TLS, auth off", {"CLAIMS_AUTH": "off", **tls}, tls_connect(certs, None)),
-        Setting("plaintext, token + policy", {"CLAIMS_AUTH": "on"}, plain, bearer),
-        Setting("TLS, token + policy", {"CLAIMS_AUTH": "on", **tls}, tls_connect(certs, None), bearer),
-        Setting(
-            "TLS, token + policy, 2 s key cache",
-            {"CLAIMS_AUTH": "on", "CLAIMS_KEY_CACHE_SECONDS": "2", **tls},
-            tls_connect(certs, None),
-            bearer,
-        ),
+        Setting("plaintext, token (lookup per call) + policy", {"CLAIMS_AUTH": "on", **per_call}, plain, bearer),
+        Setting("TLS, token (lookup per call) + policy", {**on_tls, **per_call}, tls_connect(certs, None), bearer),
+        Setting("TLS, token (1 s key cache) + policy", {**on_tls, **cached}, tls_connect(certs, None), bearer),
         Setting("mutual TLS, certificate + policy", {"CLAIMS_AUTH": "on", **mutual}, tls_connect(certs, DEALER)),
     ]
 
@@ -149,12 +149,13 @@ def markdown(results: dict[str, object]) -> str:
     lines = [
         "# What TLS and authentication cost",
         "",
-        f"Latest run: {results['when']} with `python -m bench.auth_cost` ({results['seconds']} s per figure, "
-        f"{results['clients']} concurrent clients, closed loop over loopback, a fresh `claims serve` per setting, "
-        "all in one run). Ratio: to the same call in the baseline setting.",
+        f"Latest run: {results['when']} with `python -m bench.auth_cost`: {results['rounds']} interleaved slices "
+        f"of {results['seconds']} s per setting and call, {results['clients']} concurrent clients, closed loop over "
+        "loopback, one `claims serve` per setting (all running, one measured at a time), all in one run. "
+        "Ratio: to the same call in the baseline setting; p50/p99: median over the slices.",
         "",
-        "| setting | call | calls/s | ratio | p50 ms | p99 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| setting | call | calls/s | ratio | p50 ms | p99 ms | slices (calls/s) |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     baseline: dict[str, float] = {}
     for row in rows:
@@ -163,7 +164,7 @@ def markdown(results: dict[str, object]) -> str:
         base = baseline.get(row["call"])
         ratio = f"{row['per_second'] / base:.2f}" if base else "—"
         cells = [row["setting"], row["call"], f"{row['per_second']:.0f}", ratio]
-        cells += [f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}", str(row["errors"])]
+        cells += [f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}", ", ".join(map(str, row["slices_per_second"]))]
         lines.append("| " + " | ".join(cells) + " |")
     info = results["machine"]
     assert isinstance(info, dict)
@@ -173,30 +174,48 @@ def markdown(results: dict[str, object]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one measured slice")
+    parser.add_argument("--rounds", type=int, default=3, help="slices per setting and call, interleaved")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-write", action="store_true", help="print only (a smoke run)")
     args = parser.parse_args()
-    figures: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory() as folder:
+    calls = (("ListRulePacks", list_packs), ("GetVehicle", get_vehicle))
+    slices: dict[tuple[str, str], list[load.Figure]] = {}
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as servers:
         store_url = f"sqlite:///{folder}/bench.db"
         apply_migrations(parse_store_url(store_url), REPO_ROOT / "migrations")
         with serving(store_url, {"CLAIMS_AUTH": "off"}) as target:
             register(target)
-        for setting in settings(Path(folder), store_url):
-            with serving(store_url, setting.env) as target:
-                for label, make in (("ListRulePacks", list_packs), ("GetVehicle", get_vehicle)):
+        every = settings(Path(folder), store_url)
+        # Every server runs at once (idle but for the one measured) and the slices are interleaved, so a
+        # shared machine's changing load falls on every setting alike.
+        targets = [servers.enter_context(serving(store_url, setting.env)) for setting in every]
+        for setting, target in zip(every, targets, strict=True):
+            for _, make in calls:
+                load.run("warm-up", target, args.clients, 0.5, make(setting.metadata), connect=setting.connect)
+        for _ in range(args.rounds):
+            for setting, target in zip(every, targets, strict=True):
+                for label, make in calls:
                     call = make(setting.metadata)
-                    load.run("warm-up", target, args.clients, 0.5, call, connect=setting.connect)
                     figure = load.run(label, target, args.clients, args.seconds, call, connect=setting.connect)
                     if figure.errors:
                         raise SystemExit(f"{setting.name} / {label}: {figure.errors} calls failed")
-                    figures.append({"setting": setting.name, "call": label} | figure.__dict__)
-                    figures[-1]["per_second"] = figure.per_second
-                    print(f"{setting.name:<40} {label:<14} {figure.per_second:8.0f}/s p50 {figure.p50_ms:.2f} ms")
+                    slices.setdefault((setting.name, label), []).append(figure)
+    figures: list[dict[str, object]] = []
+    for (name, label), measured in slices.items():
+        total_calls = sum(f.calls for f in measured)
+        total_seconds = sum(f.seconds for f in measured)
+        figures.append({
+            "setting": name, "call": label, "calls": total_calls, "seconds": total_seconds,
+            "per_second": total_calls / total_seconds, "errors": 0, "clients": args.clients,
+            "p50_ms": statistics.median(f.p50_ms for f in measured),
+            "p99_ms": statistics.median(f.p99_ms for f in measured),
+            "slices_per_second": [round(f.per_second) for f in measured],
+        })  # fmt: skip
     results = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "clients": args.clients,
         "machine": machine.describe(),
         "figures": figures,
