@@ -101,9 +101,11 @@ def test_grpcurl_over_mutual_tls_with_dev_certificates(tmp_path: Path) -> None:
     [
         ({"CLAIMS_LISTEN": "0.0.0.0:0"}, "refusing to serve 0.0.0.0:0 without TLS"),
         ({"CLAIMS_LISTEN": "0.0.0.0:0", "CLAIMS_AUTH": "off", "CLAIMS_BEHIND_TLS_PROXY": "true"}, "CLAIMS_AUTH=off"),
+        ({"CLAIMS_PRINCIPALS_FILE": "/nonexistent/principals.toml"}, "cannot read principals file"),
+        ({"CLAIMS_TLS_CERT_FILE": "/nonexistent/server.pem"}, "TLS needs both"),
     ],
 )
-def test_serve_refuses_an_exposed_address_without_tls_or_without_auth(
+def test_serve_refuses_an_exposed_address_without_tls_or_without_auth_or_with_broken_settings(
     tmp_path: Path, extra: dict[str, str], message: str
 ) -> None:
     env = _env(tmp_path, **extra)

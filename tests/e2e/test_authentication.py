@@ -11,6 +11,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from claims.adapters.grpc.auth.certs import issue_client
 from claims.adapters.grpc.auth.keys import new_key
 from claims.api.v1 import audit_pb2, vehicles_pb2
 from tests.builders import VIN
@@ -213,3 +214,13 @@ def test_a_key_lookup_the_store_cannot_answer_is_unavailable_not_internal(auth_a
         db.execute("ALTER TABLE api_keys RENAME TO api_keys_away")
     error = rich_error(_refusal(auth_api.api_with_token(token).vehicles.GetVehicle, get_request()))
     assert (error.code, error.reason) == (grpc.StatusCode.UNAVAILABLE, "STORE_UNAVAILABLE")
+
+
+def test_over_mtls_a_certificate_is_known_by_its_subject_alternative_name(tls_auth_api: AuthServer) -> None:
+    assert tls_auth_api.certs is not None
+    assert tls_auth_api.principals_file is not None
+    issue_client(tls_auth_api.certs, "gm-desk-01", alt_names=["spiffe://claims.example/oem/GM"])
+    tls_auth_api.principals_file.write_text('[certificates]\n"spiffe://claims.example/oem/GM" = "oem_desk:GM"\n')
+    desk = tls_auth_api.anonymous(client_cert="gm-desk-01")
+    desk.vehicles.RegisterVehicle(register_request(manufacturer="GM"), timeout=5)
+    assert set(_actors(tls_auth_api)) == {"oem_desk:GM via cert:spiffe://claims.example/oem/GM"}
