@@ -132,10 +132,15 @@ def state_at(
     return StateAt(kind=kind, stream_id=stream_id, version=chosen[-1].version, state=state, events=events)
 
 
+_NOT_FOR_INSURERS = frozenset({SubjectKind.REPAIR_ORDER, SubjectKind.PREAUTH, SubjectKind.STATUTORY_CASE})
+
+
 def _visible(store: EventStore, principal: Principal, kind: SubjectKind, key: Sequence[str], state: Any) -> bool:
     """Whether ``principal`` may see the subject (by today's vehicle: its make and the contracts on it)."""
     if access.sees_everything(principal):
         return True
+    if principal.role is Role.INSURER and kind in _NOT_FOR_INSURERS:
+        return False  # as GetRepairOrder, GetPreAuthorization and GetStatutoryCase refuse them
     match kind:
         case SubjectKind.CONTRACT:
             return access.sees_insurer_resource(principal, key[0])

@@ -21,6 +21,7 @@ from claims.domain.vehicle.events import VehicleRegistered
 from tests.builders import attach_coverage, call, register_vehicle
 from tests.conftest import FixedClock
 from tests.unit.application.test_claim_use_cases import repair
+from tests.unit.application.test_contract_use_cases import sell
 from tests.unit.domain import claim_builders as cb
 
 DEALER = Principal.parse(f"dealer:{cb.DEALER}")
@@ -150,3 +151,12 @@ def test_list_filters_are_narrowed_to_the_callers_own() -> None:
     assert access.manufacturer_scope(DESK) == "1M8"
     assert access.manufacturer_scope(AUDITOR) is None
     assert access.insurer_scope(INSURER) == "I-1"
+
+
+def test_an_insurer_sees_in_the_past_only_what_it_may_read_today(app: ClaimsApplication) -> None:
+    app.handle_contract(call(), sell(insurer_id=INSURER.organisation))
+    assert app.state_at("claim", (cb.DEALER, cb.CLAIM_NUMBER), principal=INSURER).version == 1
+    assert app.state_at("vehicle", (cb.VIN,), principal=INSURER).version >= 1
+    with pytest.raises(NotFoundError):
+        app.state_at("repair_order", (cb.DEALER, cb.RO_NUMBER), principal=INSURER)
+    assert app.state_at("repair_order", (cb.DEALER, cb.RO_NUMBER), principal=DESK).version >= 1
