@@ -169,6 +169,8 @@ def markdown(results: dict[str, object]) -> str:
     info = results["machine"]
     assert isinstance(info, dict)
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
+    if results.get("note"):
+        lines += [str(results["note"]), ""]
     return "\n".join(lines)
 
 
@@ -178,6 +180,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="slices per setting and call, interleaved")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-write", action="store_true", help="print only (a smoke run)")
+    parser.add_argument("--note", default="", help="a sentence about the conditions, printed under the table")
     args = parser.parse_args()
     calls = (("ListRulePacks", list_packs), ("GetVehicle", get_vehicle))
     slices: dict[tuple[str, str], list[load.Figure]] = {}
@@ -218,6 +221,7 @@ def main() -> None:
         "rounds": args.rounds,
         "clients": args.clients,
         "machine": machine.describe(),
+        "note": args.note,
         "figures": figures,
     }
     print(markdown(results))
