@@ -89,7 +89,7 @@ class ClaimsApplication:
         elif call.principal.role is not Role.SYSTEM:
             claim, _ = CLAIMS.replay(self.store, claim_id)
             if claim is None or not access.changes_dealer_resource(
-                call.principal, claim.dealer_id, self._vehicle(claim.vin)
+                call.principal, claim.dealer_id, self._scope_vehicle(call.principal, claim.vin)
             ):
                 existing_claim(None, command)  # the very NOT_FOUND a missing claim gives
         return self.runner.run(
@@ -114,7 +114,7 @@ class ClaimsApplication:
         elif call.principal.role is not Role.SYSTEM and isinstance(command, PreAuthRef):
             preauth, _ = PREAUTHS.replay(self.store, preauth_id)
             if preauth is None or not access.changes_dealer_resource(
-                call.principal, preauth.dealer_id, self._vehicle(preauth.vin)
+                call.principal, preauth.dealer_id, self._scope_vehicle(call.principal, preauth.vin)
             ):
                 preauth_rules.decide(None, command, DecisionContext(now=self.clock()))  # NOT_FOUND, as if missing
         return self.runner.run(call, command, preauth_id, lambda unit: run_preauth_command(unit, command))
@@ -296,12 +296,14 @@ class ClaimsApplication:
     def _vehicle(self, identifier: str) -> Vehicle | None:
         return VEHICLES.replay(self.store, vehicle_id_for(identifier))[0]
 
+    def _scope_vehicle(self, principal: Principal, vin: str) -> Vehicle | None:
+        """The vehicle ``vin`` when ``principal``'s scope is decided by it (a desk's make, an insurer's contracts);
+        None for the others, whose scope is the dealer's id alone (no read)."""
+        return self._vehicle(vin) if principal.role in (Role.OEM_DESK, Role.INSURER) else None
+
     def _sees_dealer_resource(self, principal: Principal, dealer_id: str, vin: str) -> bool:
-        """Whether ``principal`` may read a dealer's claim, repair order or pre-authorization on ``vin``
-        (the vehicle is loaded only for the roles whose scope is the vehicle's)."""
-        if principal.role in (Role.SYSTEM, Role.AUDITOR, Role.DEALER):
-            return access.sees_dealer_resource(principal, dealer_id, None)
-        return access.sees_dealer_resource(principal, dealer_id, self._vehicle(vin))
+        """Whether ``principal`` may read a dealer's claim, repair order or pre-authorization on ``vin``."""
+        return access.sees_dealer_resource(principal, dealer_id, self._scope_vehicle(principal, vin))
 
     def _visible_vehicle(
         self, vin: str, principal: Principal, allowed: Callable[[Principal, Vehicle], bool]
