@@ -20,7 +20,7 @@ import pytest
 
 from claims.adapters.grpc.auth.certs import DevCerts, issue_client, principals_toml, write_dev_certs
 from claims.adapters.grpc.auth.keys import new_key
-from claims.adapters.persistence.factory import parse_store_url
+from claims.adapters.persistence.factory import StoreLocation, parse_store_url
 from claims.adapters.persistence.migrations import apply_migrations
 from claims.api.v1 import audit_pb2_grpc, vehicles_pb2_grpc
 from claims.bootstrap import Engine, start_engine
@@ -137,9 +137,9 @@ def audit_stub(api: Api) -> audit_pb2_grpc.AuditServiceStub:
 
 
 def serve_with_auth(
-    tmp_path: Path, clock: Callable[[], datetime], *, tls: bool, **settings: Any
+    tmp_path: Path, clock: Callable[[], datetime], *, tls: bool, store_url: str | None = None, **settings: Any
 ) -> Iterator[AuthServer]:
-    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    url = store_url or f"sqlite:///{tmp_path / 'claims.db'}"
     apply_migrations(parse_store_url(url), MIGRATIONS)
     certs = principals = None
     extra: dict[str, Any] = {}
@@ -175,6 +175,15 @@ def serve_with_auth(
 def auth_api(tmp_path: Path, clock: FixedClock) -> Iterator[AuthServer]:
     """Auth on, plaintext on loopback, SQLite: call it as anyone with ``auth_api.api_as("dealer:D-100")``."""
     yield from serve_with_auth(tmp_path, clock, tls=False)
+
+
+@pytest.fixture
+def pg_auth_api(tmp_path: Path, clock: FixedClock, postgres_schema: StoreLocation) -> Iterator[AuthServer]:
+    """Auth on, plaintext on loopback, on PostgreSQL (keys in its api_keys table)."""
+    from tests.conftest import POSTGRES_DSN
+
+    url = f"{POSTGRES_DSN}{'&' if '?' in POSTGRES_DSN else '?'}schema={postgres_schema.schema}"
+    yield from serve_with_auth(tmp_path, clock, tls=False, store_url=url)
 
 
 @pytest.fixture

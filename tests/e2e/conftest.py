@@ -170,4 +170,4 @@ def refused(api: Api, call: Any, request: Any) -> RichError:
 
 
 # Servers with authentication on (issue 7); imported last, they build on Api above.
-from tests.e2e.auth_fixtures import auth_api, live_auth_api, tls_auth_api  # noqa: E402, F401
+from tests.e2e.auth_fixtures import auth_api, live_auth_api, pg_auth_api, tls_auth_api  # noqa: E402, F401

@@ -224,3 +224,15 @@ def test_over_mtls_a_certificate_is_known_by_its_subject_alternative_name(tls_au
     desk = tls_auth_api.anonymous(client_cert="gm-desk-01")
     desk.vehicles.RegisterVehicle(register_request(manufacturer="GM"), timeout=5)
     assert set(_actors(tls_auth_api)) == {"oem_desk:GM via cert:spiffe://claims.example/oem/GM"}
+
+
+def test_on_postgresql_keys_authenticate_rotate_and_revoke_without_restart(pg_auth_api: AuthServer) -> None:
+    old = pg_auth_api.token(DEALER)
+    request = register_request()
+    first = pg_auth_api.api_with_token(old).vehicles.RegisterVehicle(request, timeout=5)
+    pg_auth_api.revoke(old)
+    error = rich_error(_refusal(pg_auth_api.api_with_token(old).vehicles.GetVehicle, get_request()))
+    assert error.reason == "TOKEN_REVOKED"
+    retried = pg_auth_api.api_as(DEALER).vehicles.RegisterVehicle(request, timeout=5)
+    assert retried.result == first.result
+    assert set(_actors(pg_auth_api)) == {f"dealer:D042 via key:{old.split('_')[1]}"}
