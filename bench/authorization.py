@@ -7,8 +7,8 @@ BENCH, a repair order, a claim filed), for ``--seconds`` each:
 
 - ``check_rpc`` alone (the role table lookup the auth interceptor makes before every call);
 - ``ClaimsApplication.get_claim`` as SYSTEM (no ownership check: what authentication off does), as the
-  owning dealer (a comparison of ids), as the desk of the vehicle's make and as an insurer (both load the
-  claim's vehicle as well: one more stream read), and as another make's desk (answered NOT_FOUND).
+  owning dealer (a comparison of ids), as the desk of the vehicle's make (its make, read once and kept), as an
+  insurer (the vehicle read again: the contracts on it change) and as another make's desk (NOT_FOUND).
 
 The transport's share (TLS, authentication by token or certificate) is measured end to end over gRPC by
 bench/auth_cost.py. Writes docs/benchmarks-authorization.md and bench/results/authorization.json; ``--seconds 0.5``
@@ -111,8 +111,9 @@ def main() -> None:
         "",
         f"`python -m bench.authorization --seconds {args.seconds:g}`: in-process on SQLite, one claim of the real mix"
         " (bench/history.py); each case measured in ten slices taken in turn. The role table is one dict lookup per"
-        " call; a dealer's ownership check compares ids; a desk's and an insurer's read the claim's vehicle as well"
-        " (its make, the contracts on it), one more stream read. TLS and authentication over gRPC: bench/auth_cost.py.",
+        " call; a dealer's ownership check compares ids; an insurer's reads the claim's vehicle as well (the contracts"
+        " on it now), one more stream read; a desk's needs only the vehicle's make, fixed at registration, so the"
+        " vehicle is read once and kept. TLS and authentication over gRPC: bench/auth_cost.py.",
         "",
         "| measurement | calls/s | vs SYSTEM |",
         "|---|---:|---:|",

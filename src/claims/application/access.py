@@ -63,7 +63,7 @@ def sees_dealer_resource(principal: Principal, dealer_id: str, vehicle: Vehicle 
             return True
         case Role.DEALER:
             return dealer_id == principal.organisation
-        case Role.OEM_DESK:
+        case Role.OEM_DESK:  # the make alone (fixed at registration: callers may pass the vehicle as first read)
             return vehicle is not None and vehicle.manufacturer == principal.organisation
         case Role.INSURER:
             return vehicle is not None and any(link.insurer_id == principal.organisation for link in vehicle.contracts)
@@ -79,7 +79,7 @@ def changes_dealer_resource(principal: Principal, dealer_id: str, vehicle: Vehic
             return True
         case Role.DEALER:
             return dealer_id == principal.organisation
-        case Role.OEM_DESK:
+        case Role.OEM_DESK:  # the make alone, as above
             return vehicle is not None and vehicle.manufacturer == principal.organisation
         case _:
             return False

@@ -80,6 +80,9 @@ class ClaimsApplication:
         self.policy = policy
         self.part_usage = dict(part_usage or {})
         self.statutory = statutory or StatutoryInputs()
+        # vin → the vehicle as first read, for desks' ownership checks: they read only its make, which registration
+        # fixed, so it is kept (bounded) instead of read again on every call.
+        self._for_desks: dict[str, Vehicle] = {}
 
     def handle_claim(self, call: CallContext, command: ClaimCommand) -> CommandResult:
         """File, correct, review, appeal, withdraw or settle a claim."""
@@ -297,9 +300,22 @@ class ClaimsApplication:
         return VEHICLES.replay(self.store, vehicle_id_for(identifier))[0]
 
     def _scope_vehicle(self, principal: Principal, vin: str) -> Vehicle | None:
-        """The vehicle ``vin`` when ``principal``'s scope is decided by it (a desk's make, an insurer's contracts);
-        None for the others, whose scope is the dealer's id alone (no read)."""
-        return self._vehicle(vin) if principal.role in (Role.OEM_DESK, Role.INSURER) else None
+        """The vehicle ``vin`` as far as ``principal``'s scope needs it: an insurer's, by the contracts on it now; a
+        desk's, by its make alone (``access`` reads nothing else for desks), which registration fixed, so the vehicle
+        as first read serves; None for the others, whose scope is the dealer's id alone (no read)."""
+        if principal.role is Role.INSURER:
+            return self._vehicle(vin)
+        if principal.role is not Role.OEM_DESK:
+            return None
+        kept = self._for_desks.get(vin)
+        if kept is None:
+            kept = self._vehicle(vin)
+            if kept is None:
+                return None
+            if len(self._for_desks) >= MAX_KEPT_VEHICLES:
+                self._for_desks.clear()
+            self._for_desks[vin] = kept
+        return kept
 
     def _sees_dealer_resource(self, principal: Principal, dealer_id: str, vin: str) -> bool:
         """Whether ``principal`` may read a dealer's claim, repair order or pre-authorization on ``vin``."""
@@ -313,6 +329,9 @@ class ClaimsApplication:
         if found is None or not allowed(principal, found):
             raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
         return found
+
+
+MAX_KEPT_VEHICLES = 10_000
 
 
 @contextmanager
