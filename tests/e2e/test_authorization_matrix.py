@@ -1,4 +1,5 @@
-"""Every RPC x every role x own / other tenant, against a real server with authentication on.
+"""Every RPC x every role x own / other tenant, against a real server with authentication on (SQLite, then
+PostgreSQL when CLAIMS_TEST_POSTGRES_DSN is set).
 
 Two tenants of each kind share one engine: dealers D-1 and D-2, the desks of ACME and OTHERCO, insurers I-1
 and I-2. Tenant 1 (D-1's repair order, claim and pre-authorization on an ACME vehicle sold by D-1 that I-1
@@ -21,11 +22,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+import psycopg
 import pytest
 
 from claims.api.v1 import audit_pb2
@@ -37,7 +40,7 @@ from claims.api.v1 import statutory_pb2 as spb
 from claims.api.v1 import vehicles_pb2 as vpb
 from claims.domain.ids import claim_id_for
 from claims.domain.vin import vin_check_digit
-from tests.conftest import FixedClock
+from tests.conftest import POSTGRES_DSN, FixedClock
 from tests.e2e import contract_requests as kr
 from tests.e2e import requests as rq
 from tests.e2e.auth_fixtures import AuthServer, audit_stub, serve_with_auth
@@ -118,16 +121,33 @@ def _build_tenant(server: AuthServer, t: Tenant) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+@contextmanager
+def postgres_url() -> Iterator[str]:
+    """A store URL on a fresh schema of the test database, dropped afterwards (skips without PostgreSQL)."""
+    if not POSTGRES_DSN:
+        pytest.skip(
+            "set CLAIMS_TEST_POSTGRES_DSN (e.g. postgresql://postgres@127.0.0.1:5432/test) to run on PostgreSQL"
+        )
+    schema = f"claims_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield f"{POSTGRES_DSN}{'&' if '?' in POSTGRES_DSN else '?'}schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clock = FixedClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
-    servers = serve_with_auth(tmp_path_factory.mktemp("matrix"), clock, tls=False)
-    server = next(servers)
-    for tenant in (T1, T2):
-        _build_tenant(server, tenant)
-    apis = {role: server.api_as(T1.principal(role)) for role in ROLES}
-    yield World(server, apis, server.engine.persistence.events.head_position())
-    next(servers, None)
+    with ExitStack() as stack:
+        url = stack.enter_context(postgres_url()) if request.param == "postgres" else None
+        servers = serve_with_auth(tmp_path_factory.mktemp("matrix"), clock, tls=False, store_url=url)
+        server = next(servers)
+        stack.callback(next, servers, None)
+        for tenant in (T1, T2):
+            _build_tenant(server, tenant)
+        apis = {role: server.api_as(T1.principal(role)) for role in ROLES}
+        yield World(server, apis, server.engine.persistence.events.head_position())
 
 
 # --- one line per RPC: how to call it on a tenant's resource, the hidden answer, and the expectations ------
