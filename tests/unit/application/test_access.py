@@ -160,3 +160,11 @@ def test_an_insurer_sees_in_the_past_only_what_it_may_read_today(app: ClaimsAppl
     with pytest.raises(NotFoundError):
         app.state_at("repair_order", (cb.DEALER, cb.RO_NUMBER), principal=INSURER)
     assert app.state_at("repair_order", (cb.DEALER, cb.RO_NUMBER), principal=DESK).version >= 1
+
+
+def test_a_past_vehicle_or_case_of_another_make_is_answered_as_one_without_events(app: ClaimsApplication) -> None:
+    for kind in ("vehicle", "statutory_case"):
+        with pytest.raises(NotFoundError) as hidden:
+            app.state_at(kind, (cb.VIN,), version=1, principal=OTHER_DESK)
+        assert hidden.value.message == f"{kind} {cb.VIN} has no version 1 (it has 0)"
+    assert app.state_at("vehicle", (cb.VIN,), version=1, principal=DESK).version == 1
