@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.verification
 	$(BIN)/python -m bench.state_at
 	$(BIN)/python -m bench.read_model_at
+	$(BIN)/python -m bench.auth_cost
+	$(BIN)/python -m bench.authorization
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

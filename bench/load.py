@@ -35,16 +35,18 @@ def run(
     seconds: float,
     make_call: Callable[[grpc.Channel, int, int], None],
     per_client: int | None = None,
+    connect: Callable[[str], grpc.Channel] = grpc.insecure_channel,
 ) -> Figure:
     """Call ``make_call(channel, client, n)`` from ``clients`` threads until ``seconds`` pass
-    (or, with ``per_client``, until each client has made that many calls)."""
+    (or, with ``per_client``, until each client has made that many calls); ``connect`` opens each client's
+    channel (plaintext unless given, e.g. a TLS channel)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     start = threading.Barrier(clients + 1)
     stop = threading.Event()
 
     def client(i: int) -> None:
-        with grpc.insecure_channel(target) as channel:
+        with connect(target) as channel:
             grpc.channel_ready_future(channel).result(timeout=10)
             start.wait()
             n = 0

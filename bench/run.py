@@ -35,6 +35,7 @@ PROJECTIONS_LINK = (
 
 def start_server(store_url: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": "127.0.0.1:0", "CLAIMS_LOG_LEVEL": "WARNING"}
+    env["CLAIMS_AUTH"] = "off"  # the store's throughput; bench/auth_cost.py measures what TLS and auth cost
     subprocess.run([sys.executable, "-m", "claims", "migrate"], env=env, check=True, capture_output=True)
     env["CLAIMS_LOG_LEVEL"] = "INFO"
     process = subprocess.Popen([sys.executable, "-m", "claims", "serve"], env=env, stderr=subprocess.PIPE, text=True)

@@ -12,8 +12,14 @@ import grpc
 from grpc_health.v1 import health, health_pb2
 
 from claims.adapters.grpc.audit_servicer import AuditServicer
+from claims.adapters.grpc.auth.authenticator import Authenticator
+from claims.adapters.grpc.auth.interceptor import AuthInterceptor
+from claims.adapters.grpc.auth.keys import KeyLookup, KeyStore, MemoryKeyStore, SqlKeyStore
+from claims.adapters.grpc.auth.principals import PrincipalsFile
+from claims.adapters.grpc.auth.transport import plan_transport
 from claims.adapters.grpc.claims_servicer import ClaimServicer
 from claims.adapters.grpc.insurer_servicer import InsurerServicer
+from claims.adapters.grpc.policy import check_rpc
 from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
@@ -56,6 +62,8 @@ class Engine:
     health: health.HealthServicer
     timer: TimerThread | None = None
     checkpoints: CheckpointThread | None = None
+    keys: KeyStore | None = None  # API keys (issue 7): `claims keys` and tests mint them here
+    transport: str = ""  # how it listens, for the start-up log line: "mutual TLS ...", "no TLS (loopback)"
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
 
@@ -101,8 +109,20 @@ class Engine:
 def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Engine:
     """Open the (migrated) store and start serving; the caller owns ``stop()``."""
     location = parse_store_url(settings.store_url)
+    plan = plan_transport(  # refuses plaintext or auth off where they are unsafe, before touching the store
+        settings.listen,
+        auth=settings.auth == "on",
+        cert_file=settings.tls_cert_file,
+        key_file=settings.tls_key_file,
+        client_ca_file=settings.tls_client_ca_file,
+        behind_tls_proxy=settings.behind_tls_proxy,
+    )
+    principals = PrincipalsFile(settings.principals_file) if settings.principals_file is not None else None
     require_migrated(location, settings.migrations_dir)
     persistence = open_store(location)
+    keys: KeyStore = SqlKeyStore(persistence.database) if persistence.database is not None else MemoryKeyStore()
+    authenticator = Authenticator(KeyLookup(keys, settings.key_cache_seconds), principals)
+    interceptors = [AuthInterceptor(authenticator, check_rpc)] if settings.auth == "on" else []
     app = ClaimsApplication(
         persistence.events,
         clock,
@@ -155,9 +175,13 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         ),
         settings.listen,
         max_workers=settings.max_workers,
+        credentials=plan.credentials,
+        interceptors=interceptors,
     )
     server.start()
-    engine = Engine(settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints)
+    engine = Engine(
+        settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys, plan.description
+    )
     if timer is not None:
         timer.start()
     if checkpoints is not None:

@@ -20,6 +20,7 @@ from claims.audit_cli import checkpoints as audit_checkpoints
 from claims.audit_cli import keygen as audit_keygen
 from claims.audit_cli import read_model_at as audit_read_model_at
 from claims.audit_cli import verify as audit_verify
+from claims.auth_cli import certs_app, keys_app
 from claims.config import Settings
 from claims.recheck_cli import audit_recheck
 
@@ -43,6 +44,8 @@ def serve(
     store: str = typer.Option(None, help="Store URL (default: CLAIMS_STORE_URL or sqlite:///var/claims.db)."),
 ) -> None:
     """Run the gRPC server until Ctrl-C or SIGTERM; in-flight calls finish before it stops."""
+    from claims.adapters.grpc.auth.principals import PrincipalsFileError
+    from claims.adapters.grpc.auth.transport import InsecureListenError
     from claims.bootstrap import start_engine
 
     overrides = {k: v for k, v in {"listen": listen, "store_url": store}.items() if v}
@@ -58,14 +61,17 @@ def serve(
     signal.signal(signal.SIGINT, on_signal)
     try:
         engine = start_engine(settings)
-    except NotMigratedError as e:
+    except (NotMigratedError, InsecureListenError, PrincipalsFileError) as e:
         typer.echo(f"claims: {e}", err=True)
         raise typer.Exit(code=2) from None
     host = settings.listen.rsplit(":", 1)[0]
+    auth = "auth on" if settings.auth == "on" else "auth OFF: every call acts as the system"
     logging.getLogger("claims").info(
-        "claims listening on %s:%d (gRPC, plaintext), store %s",
+        "claims listening on %s:%d (gRPC, %s, %s), store %s",
         host,
         engine.port,
+        engine.transport,
+        auth,
         engine.persistence.location.describe(),
     )
     stop.wait()
@@ -90,13 +96,20 @@ def migrate(
 
 
 @cli.command()
-def demo(target: str = typer.Option("127.0.0.1:50051", help="host:port of a running `claims serve`.")) -> None:
-    """Play a day at a dealership against a running server, through the public API only, and summarise it."""
+def demo(
+    target: str = typer.Option("127.0.0.1:50051", help="host:port of a running `claims serve`."),
+    store: str = typer.Option(None, help="The server's store, where the demo mints its API keys (CLAIMS_STORE_URL)."),
+) -> None:
+    """Play a day at a dealership against a running server, through the public API only, and summarise it. It
+    acts as its own dealer, the manufacturer's desk and an insurer, with API keys minted in the local store for
+    the run and revoked at its end."""
+    from claims.auth_cli import demo_keys
     from claims.demo import run
 
     try:
-        for line in run(target):
-            typer.echo(line)
+        with demo_keys(store) as mint:
+            for line in run(target, mint):
+                typer.echo(line)
     except grpc.FutureTimeoutError:
         typer.echo(f"claims demo: no server answers at {target}; start one with `make run`", err=True)
         raise typer.Exit(code=1) from None
@@ -324,6 +337,8 @@ audit_app.command("checkpoint")(audit_checkpoint)
 audit_app.command("checkpoints")(audit_checkpoints)
 audit_app.command("recheck")(audit_recheck)
 audit_app.command("read-model-at")(audit_read_model_at)
+cli.add_typer(keys_app, name="keys")
+cli.add_typer(certs_app, name="certs")
 
 
 @audit_app.command("export")

@@ -78,3 +78,31 @@ class Settings(BaseSettings):
         description="how many scratch copies of read models as of a position (GetReadModelAt) `claims serve` keeps "
         "in memory, each the size of its read model then; 0 keeps none",
     )
+    auth: Literal["on", "off"] = Field(
+        default="on",
+        description="on: every call authenticates (API key or client certificate) and is authorized by role and "
+        "organisation; off: every call acts as the system (allowed only on a loopback address)",
+    )
+    tls_cert_file: Path | None = Field(default=None, description="PEM server certificate chain; with the key: TLS")
+    tls_key_file: Path | None = Field(default=None, description="PEM private key of the server certificate")
+    tls_client_ca_file: Path | None = Field(
+        default=None,
+        description="PEM CA that signs client certificates: mutual TLS, every client presents a certificate "
+        "(identified through CLAIMS_PRINCIPALS_FILE, or by a bearer token sent as well)",
+    )
+    principals_file: Path | None = Field(
+        default=None,
+        description="TOML [certificates] table: client certificate subject CN or SAN → principal "
+        "(`dealer:D-100`); re-read when it changes",
+    )
+    behind_tls_proxy: bool = Field(
+        default=False,
+        description="plaintext on a non-loopback address is allowed because a TLS-terminating proxy is in front",
+    )
+    key_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=5,
+        description="how long the server may reuse an API key it looked up (0: the store is asked on every call, "
+        "~40 µs on SQLite but 1.5-3 ms on PostgreSQL); a revoked key stops working within this time, a new key at once",
+    )

@@ -64,7 +64,10 @@ class Api:
 
 def _serve(store_url: str, location: StoreLocation, clock: Callable[[], datetime]) -> Iterator[Api]:
     apply_migrations(location, MIGRATIONS)
-    settings = Settings(store_url=store_url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS)
+    # Authentication off (every call acts as the system): these tests are about behaviour, not access.
+    settings = Settings(
+        store_url=store_url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS, auth="off"
+    )
     engine = start_engine(settings, clock)
     channel = grpc.insecure_channel(f"127.0.0.1:{engine.port}")
     try:
@@ -164,3 +167,7 @@ def refused(api: Api, call: Any, request: Any) -> RichError:
         call(request, timeout=5)
     assert api.head() == head
     return rich_error(caught.value)
+
+
+# Servers with authentication on (issue 7); imported last, they build on Api above.
+from tests.e2e.auth_fixtures import auth_api, live_auth_api, pg_auth_api, tls_auth_api  # noqa: E402, F401

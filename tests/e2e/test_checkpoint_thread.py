@@ -43,6 +43,7 @@ def test_the_thread_keeps_a_checkpoint_when_the_head_moved_and_stops_with_the_en
     settings = Settings(
         store_url=url,
         listen="127.0.0.1:0",
+        auth="off",
         grace_seconds=1,
         migrations_dir=MIGRATIONS,
         checkpoint_key_file=key,
@@ -103,7 +104,12 @@ def test_no_thread_without_an_interval(tmp_path: Path, clock: FixedClock) -> Non
     url = f"sqlite:///{tmp_path / 'claims.db'}"
     apply_migrations(parse_store_url(url), MIGRATIONS)
     settings = Settings(
-        store_url=url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS, checkpoint_key_file=key
+        store_url=url,
+        listen="127.0.0.1:0",
+        auth="off",
+        grace_seconds=1,
+        migrations_dir=MIGRATIONS,
+        checkpoint_key_file=key,
     )
     engine = start_engine(settings, clock)
     try:

@@ -26,6 +26,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "CLAIMS_STORE_URL": f"sqlite:///{tmp_path / 'var' / 'claims.db'}",
         "CLAIMS_LISTEN": "127.0.0.1:0",
+        "CLAIMS_AUTH": "off",  # these tests are about serving; tests/e2e/test_auth_serve.py runs with auth on
     }
 
 
@@ -37,7 +38,11 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     process = subprocess.Popen([*CLAIMS, "serve"], env=env, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     line = process.stderr.readline()
-    found = re.search(r"claims listening on 127\.0\.0\.1:(\d+) \(gRPC, plaintext\), store sqlite ", line)
+    found = re.search(
+        r"claims listening on 127\.0\.0\.1:(\d+) \(gRPC, no TLS \(loopback\), "
+        r"auth OFF: every call acts as the system\), store sqlite ",
+        line,
+    )
     assert found, line
     yield process, int(found.group(1))
     if process.poll() is None:

@@ -75,6 +75,7 @@ def test_get_checkpoint_signs_the_sealed_head_and_verify_history_starts_from_it(
     settings = Settings(
         store_url=url,
         listen="127.0.0.1:0",
+        auth="off",
         grace_seconds=1,
         migrations_dir=MIGRATIONS,
         checkpoint_key_file=key,

@@ -183,6 +183,7 @@ def test_the_server_runs_the_timer_at_its_own_clock(location: StoreLocation, clo
     settings = Settings(
         store_url=f"sqlite:///{location.sqlite_path}",
         listen="127.0.0.1:0",
+        auth="off",
         grace_seconds=0,
         migrations_dir=MIGRATIONS,
         timer_interval_seconds=0.05,

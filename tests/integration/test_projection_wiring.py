@@ -84,7 +84,7 @@ def _settings(tmp_path: Path, **overrides: object) -> Settings:
 
     url = f"sqlite:///{tmp_path / 'claims.db'}"
     apply_migrations(parse_store_url(url), MIGRATIONS)
-    return Settings(store_url=url, listen="127.0.0.1:0", **overrides)  # type: ignore[arg-type]
+    return Settings(store_url=url, listen="127.0.0.1:0", auth="off", **overrides)  # type: ignore[arg-type]
 
 
 def test_serve_runs_projections_in_process_and_appends_wake_them(tmp_path: Path, clock: FixedClock) -> None:

@@ -6,23 +6,27 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 
+from claims.application import access
 from claims.application.claim_feed import ClaimFeed
 from claims.application.claims import run_claim_command, run_preauth_command
 from claims.application.commands import CommandRunner, UnitOfWork
 from claims.application.commitments import run_commitment_command
-from claims.application.contracts import coverage_left, load_contract, run_contract_command
+from claims.application.contracts import coverage_left, load_contract, missing_contract, run_contract_command
 from claims.application.messages import CallContext, CommandResult
 from claims.application.ports import EventStore
+from claims.application.principal import SYSTEM, Principal, Role
 from claims.application.state_at import StateAt, SubjectKind, state_at
 from claims.application.statutory import StatutoryInputs, WhatIf, record_closed_visit, run_case_command
 from claims.application.streams import CLAIMS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
-from claims.domain.claim.commands import ClaimCommand
+from claims.domain.claim.commands import ClaimCommand, FileClaim
 from claims.domain.claim.context import ClaimPolicy
+from claims.domain.claim.guards import existing as existing_claim
 from claims.domain.claim.packs import CLAIMS_POLICY_2026_1
 from claims.domain.claim.state import Claim
 from claims.domain.commitment.commands import CommitmentCommand
 from claims.domain.context import DecisionContext
-from claims.domain.contract.commands import ContractCommand
+from claims.domain.contract.commands import ContractCommand, SellContract
+from claims.domain.contract.guards import existing as existing_contract
 from claims.domain.contract.state import ServiceContract
 from claims.domain.contract.views import RemainingCoverage
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
@@ -35,10 +39,16 @@ from claims.domain.ids import (
     statutory_case_id_for,
     vehicle_id_for,
 )
-from claims.domain.preauth.commands import PreAuthCommand
+from claims.domain.preauth import decide as preauth_rules
+from claims.domain.preauth.commands import PreAuthCommand, PreAuthRef, RequestPreAuthorization
 from claims.domain.preauth.state import PreAuthorization
 from claims.domain.repair_order import decide as repair_order
-from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RepairOrderCommand
+from claims.domain.repair_order.commands import (
+    CloseRepairOrder,
+    OpenRepairOrder,
+    RepairOrderCommand,
+    RepairOrderRef,
+)
 from claims.domain.repair_order.state import RepairOrder
 from claims.domain.statutory.registry import find_pack, select_pack
 from claims.domain.statutory.what_if import compare
@@ -47,7 +57,8 @@ from claims.domain.statutory_case.facts import case_facts
 from claims.domain.statutory_case.state import StatutoryCase
 from claims.domain.values import Distance
 from claims.domain.vehicle import decide as vehicle
-from claims.domain.vehicle.commands import RecordOdometerReading, VehicleCommand
+from claims.domain.vehicle.commands import RecordOdometerReading, RegisterVehicle, VehicleCommand
+from claims.domain.vehicle.state import Vehicle
 from claims.domain.vehicle.status import VehicleStatus, vehicle_status
 
 
@@ -69,18 +80,29 @@ class ClaimsApplication:
         self.policy = policy
         self.part_usage = dict(part_usage or {})
         self.statutory = statutory or StatutoryInputs()
+        # vin → the vehicle as first read, for desks' ownership checks: they read only its make, which registration
+        # fixed, so it is kept (bounded) instead of read again on every call.
+        self._for_desks: dict[str, Vehicle] = {}
 
     def handle_claim(self, call: CallContext, command: ClaimCommand) -> CommandResult:
         """File, correct, review, appeal, withdraw or settle a claim."""
         claim_id = claim_id_for(command.dealer_id, command.claim_number)
+        if isinstance(command, FileClaim):
+            access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
+        elif call.principal.role is not Role.SYSTEM:
+            claim, _ = CLAIMS.replay(self.store, claim_id)
+            if claim is None or not access.changes_dealer_resource(
+                call.principal, claim.dealer_id, self._scope_vehicle(call.principal, claim.vin)
+            ):
+                existing_claim(None, command)  # the very NOT_FOUND a missing claim gives
         return self.runner.run(
             call, command, claim_id, lambda unit: run_claim_command(unit, command, self.policy, self.part_usage)
         )
 
-    def get_claim(self, dealer_id: str, claim_number: str) -> tuple[Claim, int]:
-        """A claim with every version and decision, and its version."""
+    def get_claim(self, dealer_id: str, claim_number: str, principal: Principal = SYSTEM) -> tuple[Claim, int]:
+        """A claim with every version and decision, and its version (NOT_FOUND when ``principal`` may not see it)."""
         state, version = CLAIMS.replay(self.store, claim_id_for(dealer_id, claim_number))
-        if state is None:
+        if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no claim {claim_number}",
                 metadata={"dealer_id": dealer_id, "claim_number": claim_number},
@@ -90,12 +112,22 @@ class ClaimsApplication:
     def handle_preauth(self, call: CallContext, command: PreAuthCommand) -> CommandResult:
         """Request, decide, consume or expire a pre-authorization."""
         preauth_id = preauth_id_for(command.dealer_id, command.preauth_number)
+        if isinstance(command, RequestPreAuthorization):
+            access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
+        elif call.principal.role is not Role.SYSTEM and isinstance(command, PreAuthRef):
+            preauth, _ = PREAUTHS.replay(self.store, preauth_id)
+            if preauth is None or not access.changes_dealer_resource(
+                call.principal, preauth.dealer_id, self._scope_vehicle(call.principal, preauth.vin)
+            ):
+                preauth_rules.decide(None, command, DecisionContext(now=self.clock()))  # NOT_FOUND, as if missing
         return self.runner.run(call, command, preauth_id, lambda unit: run_preauth_command(unit, command))
 
-    def get_preauth(self, dealer_id: str, preauth_number: str) -> tuple[PreAuthorization, int]:
-        """A pre-authorization and its version."""
+    def get_preauth(
+        self, dealer_id: str, preauth_number: str, principal: Principal = SYSTEM
+    ) -> tuple[PreAuthorization, int]:
+        """A pre-authorization and its version (NOT_FOUND when ``principal`` may not see it)."""
         state, version = PREAUTHS.replay(self.store, preauth_id_for(dealer_id, preauth_number))
-        if state is None:
+        if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no pre-authorization {preauth_number}",
                 metadata={"dealer_id": dealer_id, "preauth_number": preauth_number},
@@ -105,10 +137,18 @@ class ClaimsApplication:
     def handle_contract(self, call: CallContext, command: ContractCommand) -> CommandResult:
         """Sell (linked on its vehicle), cancel, transfer or expire a service contract."""
         contract_id = contract_id_for(command.insurer_id, command.contract_number)
+        if isinstance(command, SellContract):
+            access.require_acting_as(call.principal, Role.INSURER, command.insurer_id, "insurer_id")
+        elif not access.changes_insurer_resource(call.principal, command.insurer_id):
+            existing_contract(None, command)  # the very NOT_FOUND a missing contract gives
         return self.runner.run(call, command, contract_id, lambda unit: run_contract_command(unit, command))
 
-    def get_contract(self, insurer_id: str, contract_number: str) -> tuple[ServiceContract, int]:
+    def get_contract(
+        self, insurer_id: str, contract_number: str, principal: Principal = SYSTEM
+    ) -> tuple[ServiceContract, int]:
         """A service contract with its paid claims, transfers and cancellation, and its version."""
+        if not access.sees_insurer_resource(principal, insurer_id):
+            raise missing_contract(insurer_id, contract_number)
         return load_contract(self.store, insurer_id, contract_number)
 
     def contract_coverage(
@@ -117,13 +157,25 @@ class ClaimsApplication:
         """What ``contract`` has left on ``on`` (today by default) at ``odometer`` (the latest known by default)."""
         return coverage_left(self.store, contract, on or self.clock().date(), odometer)
 
-    def claim_feed(self, insurer_id: str, after: int) -> ClaimFeed:
-        """Changes to the claims under ``insurer_id``'s contracts, after log position ``after``."""
+    def claim_feed(self, insurer_id: str, after: int, principal: Principal = SYSTEM) -> ClaimFeed:
+        """Changes to the claims under ``insurer_id``'s contracts, after log position ``after``; another insurer's
+        feed is refused (PERMISSION_DENIED: the caller named the insurer, nothing about it is revealed)."""
+        if not access.sees_insurer_resource(principal, insurer_id):
+            access.require_acting_as(principal, Role.INSURER, insurer_id, "insurer_id")
         return ClaimFeed(self.store, insurer_id, after)
 
     def handle_vehicle(self, call: CallContext, command: VehicleCommand) -> CommandResult:
         """Register a vehicle, attach a coverage, record a reading or a transfer."""
         vehicle_id = vehicle_id_for(command.identifier)
+        if isinstance(command, RegisterVehicle):
+            if call.principal.role is Role.OEM_DESK:
+                access.require_acting_as(call.principal, Role.OEM_DESK, command.manufacturer, "manufacturer")
+            else:
+                access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
+        elif call.principal.role is not Role.SYSTEM:
+            known = self._vehicle(command.identifier)
+            if known is None or not access.changes_vehicle(call.principal, known):
+                vehicle.decide(None, command, DecisionContext(now=self.clock()))  # NOT_FOUND, as if missing
 
         def work(unit: UnitOfWork) -> None:
             state = unit.load(vehicle_id, VEHICLES)
@@ -134,6 +186,12 @@ class ClaimsApplication:
     def handle_repair_order(self, call: CallContext, command: RepairOrderCommand) -> CommandResult:
         """Open, record work or a pause on, or close a repair order; intake and hand-back readings go on the vehicle."""
         ro_id = repair_order_id_for(command.dealer_id, command.ro_number)
+        if isinstance(command, OpenRepairOrder):
+            access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
+        elif isinstance(command, RepairOrderRef) and not access.changes_dealer_resource(
+            call.principal, command.dealer_id, None
+        ):
+            repair_order.decide(None, command, DecisionContext(now=self.clock()))  # NOT_FOUND, as if missing
 
         def work(unit: UnitOfWork) -> None:
             ctx = DecisionContext(now=unit.now)
@@ -152,10 +210,12 @@ class ClaimsApplication:
 
         return self.runner.run(call, command, ro_id, work)
 
-    def get_repair_order(self, dealer_id: str, ro_number: str) -> tuple[RepairOrder, int]:
-        """A repair order and its version."""
+    def get_repair_order(
+        self, dealer_id: str, ro_number: str, principal: Principal = SYSTEM
+    ) -> tuple[RepairOrder, int]:
+        """A repair order and its version (NOT_FOUND when ``principal`` may not see it)."""
         state, version = REPAIR_ORDERS.replay(self.store, repair_order_id_for(dealer_id, ro_number))
-        if state is None:
+        if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no repair order {ro_number}",
                 metadata={"dealer_id": dealer_id, "ro_number": ro_number},
@@ -170,12 +230,13 @@ class ClaimsApplication:
     def handle_statutory_case(self, call: CallContext, command: StatutoryCaseCommand) -> CommandResult:
         """Record a direct notice, re-evaluate, or run a remedy on a vehicle's statutory case."""
         case_id = statutory_case_id_for(vehicle_id_for(command.vin))
+        if call.principal.role is not Role.SYSTEM:
+            self._visible_vehicle(command.vin, call.principal, access.changes_vehicle)
         return self.runner.run(call, command, case_id, lambda unit: run_case_command(unit, command, self.statutory))
 
-    def get_statutory_case(self, vin: str) -> tuple[StatutoryCase, int]:
+    def get_statutory_case(self, vin: str, principal: Principal = SYSTEM) -> tuple[StatutoryCase, int]:
         """A vehicle's statutory case (visits, determinations with their traces, compensation, remedy)."""
-        if VEHICLES.replay(self.store, vehicle_id_for(vin))[0] is None:
-            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
+        self._visible_vehicle(vin, principal, access.sees_vehicle)
         state, version = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle_id_for(vin)))
         if state is None:
             raise NotFoundError(
@@ -183,11 +244,9 @@ class ClaimsApplication:
             )
         return state, version
 
-    def what_if(self, vin: str, pack_id: str, version: str) -> WhatIf:
+    def what_if(self, vin: str, pack_id: str, version: str, principal: Principal = SYSTEM) -> WhatIf:
         """The vehicle's stored history evaluated under another pack version, without writing anything."""
-        vehicle, _ = VEHICLES.replay(self.store, vehicle_id_for(vin))
-        if vehicle is None:
-            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
+        vehicle = self._visible_vehicle(vin, principal, access.sees_vehicle)
         case, _ = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle.vehicle_id))
         today = self.clock().date()
         facts = case_facts(
@@ -211,22 +270,68 @@ class ClaimsApplication:
         return WhatIf(current=current, other=other, differences=tuple(compare(facts, current, other)))
 
     def state_at(
-        self, kind: SubjectKind | str, key: tuple[str, ...], at: datetime | None = None, version: int | None = None
+        self,
+        kind: SubjectKind | str,
+        key: tuple[str, ...],
+        at: datetime | None = None,
+        version: int | None = None,
+        principal: Principal = SYSTEM,
     ) -> StateAt:
         """An auditor's view: ``kind`` named by ``key`` as of ``version`` or as of recorded time ``at``, with the
-        events that made it (NOT_FOUND when it had no events by then)."""
-        return state_at(self.store, SubjectKind(kind), key, at, version)
+        events that made it (NOT_FOUND when it had no events by then, or ``principal`` may not see it)."""
+        return state_at(self.store, SubjectKind(kind), key, at, version, principal)
 
     def get_vehicle(
-        self, identifier: str, on: date | None = None, odometer: Distance | None = None
+        self,
+        identifier: str,
+        on: date | None = None,
+        odometer: Distance | None = None,
+        principal: Principal = SYSTEM,
     ) -> tuple[VehicleStatus, int]:
         """A vehicle with its coverages evaluated on ``on`` (today by default), and its version."""
         state, version = VEHICLES.replay(self.store, vehicle_id_for(identifier))
-        if state is None:
+        if state is None or not access.sees_vehicle(principal, state):
             raise NotFoundError(
                 f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier}
             )
         return vehicle_status(state, on or self.clock().date(), odometer), version
+
+    def _vehicle(self, identifier: str) -> Vehicle | None:
+        return VEHICLES.replay(self.store, vehicle_id_for(identifier))[0]
+
+    def _scope_vehicle(self, principal: Principal, vin: str) -> Vehicle | None:
+        """The vehicle ``vin`` as far as ``principal``'s scope needs it: an insurer's, by the contracts on it now; a
+        desk's, by its make alone (``access`` reads nothing else for desks), which registration fixed, so the vehicle
+        as first read serves; None for the others, whose scope is the dealer's id alone (no read)."""
+        if principal.role is Role.INSURER:
+            return self._vehicle(vin)
+        if principal.role is not Role.OEM_DESK:
+            return None
+        kept = self._for_desks.get(vin)
+        if kept is None:
+            kept = self._vehicle(vin)
+            if kept is None:
+                return None
+            if len(self._for_desks) >= MAX_KEPT_VEHICLES:
+                self._for_desks.clear()
+            self._for_desks[vin] = kept
+        return kept
+
+    def _sees_dealer_resource(self, principal: Principal, dealer_id: str, vin: str) -> bool:
+        """Whether ``principal`` may read a dealer's claim, repair order or pre-authorization on ``vin``."""
+        return access.sees_dealer_resource(principal, dealer_id, self._scope_vehicle(principal, vin))
+
+    def _visible_vehicle(
+        self, vin: str, principal: Principal, allowed: Callable[[Principal, Vehicle], bool]
+    ) -> Vehicle:
+        """The vehicle ``vin`` when ``principal`` is ``allowed`` it; otherwise the NOT_FOUND of an unknown one."""
+        found = self._vehicle(vin)
+        if found is None or not allowed(principal, found):
+            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
+        return found
+
+
+MAX_KEPT_VEHICLES = 10_000
 
 
 @contextmanager

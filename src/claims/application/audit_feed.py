@@ -14,11 +14,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from claims.application import access
 from claims.application import app as _app  # noqa: F401 - imports (so registers) every event class by topic
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
+from claims.application.principal import Principal, Role
+from claims.application.streams import CLAIMS, VEHICLES
 from claims.domain.base import EVENT_TYPES
-from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError, PermissionDeniedError
 from claims.domain.ids import claim_id_for, statutory_case_id_for, vehicle_id_for
 
 PAGE_SIZE = 500
@@ -86,6 +89,39 @@ def parse_filter(
     if bad:
         raise InvalidCommandError(bad)
     return AuditFilter(stream_ids, frozenset(event_types), start, end)
+
+
+def require_visible_subject(
+    store: EventStore, principal: Principal, *, vin: str = "", claim: tuple[str, str] | None = None
+) -> None:
+    """Who may read which part of the log: an auditor all of it; anyone else only the events of one claim or
+    one vehicle (with its statutory case) it may see (claims.application.access). A claim or vehicle that does
+    not exist, or is another tenant's, is NOT_FOUND alike; the whole log or a stream named by id is
+    PERMISSION_DENIED."""
+    if access.sees_everything(principal):
+        return
+    if claim is not None:
+        dealer_id, claim_number = claim
+        state = CLAIMS.replay(store, claim_id_for(dealer_id, claim_number))[0]
+        vehicle = None
+        if state is not None and principal.role is not Role.DEALER:
+            vehicle = VEHICLES.replay(store, vehicle_id_for(state.vin))[0]
+        if state is None or not access.sees_dealer_resource(principal, state.dealer_id, vehicle):
+            raise NotFoundError(
+                f"dealer {dealer_id} has no claim {claim_number}",
+                metadata={"dealer_id": dealer_id, "claim_number": claim_number},
+            )
+        return
+    if vin:
+        found = VEHICLES.replay(store, vehicle_id_for(vin))[0]
+        if found is None or not access.sees_vehicle(principal, found):
+            raise NotFoundError(f"no vehicle or product {vin} is registered", metadata={"identifier": vin})
+        return
+    raise PermissionDeniedError(
+        f"{principal.name} may read the events of a claim or a vehicle it may see (filter.claim or filter.vin);"
+        " the whole log, or a stream named by id, is for auditors",
+        metadata={"principal": principal.name},
+    )
 
 
 class AuditFeed:

@@ -111,7 +111,7 @@ class CommandRunner:
             raise ConcurrentUpdateError(ConcurrencyDetail(str(target), call.expected_version, version))
 
     def _answered(self, call: CallContext, digest: str) -> CommandResult | None:
-        request_id = request_stream_id(call.actor, call.request_id)
+        request_id = request_stream_id(call.requester, call.request_id)
         recorded = self._store.load(request_id)
         if not recorded:
             return None
@@ -147,6 +147,6 @@ class CommandRunner:
             stream_id=target,
             version=target_version,
         )
-        new.append(NewEvent(request_stream_id(call.actor, call.request_id), 1, accepted, metadata))
+        new.append(NewEvent(request_stream_id(call.requester, call.request_id), 1, accepted, metadata))
         position = self._store.append(new)
         return CommandResult(stream_id=target, version=target_version, position=position)

@@ -93,11 +93,16 @@ def load_contract(store: EventStore, insurer_id: str, contract_number: str) -> t
     """A contract and its version; NOT_FOUND when the insurer has no such contract."""
     state, version = CONTRACTS.replay(store, contract_id_for(insurer_id, contract_number))
     if state is None:
-        raise NotFoundError(
-            f"insurer {insurer_id} has no contract {contract_number}",
-            metadata={"insurer_id": insurer_id, "contract_number": contract_number},
-        )
+        raise missing_contract(insurer_id, contract_number)
     return state, version
+
+
+def missing_contract(insurer_id: str, contract_number: str) -> NotFoundError:
+    """What a contract that does not exist (or that the caller may not see) answers."""
+    return NotFoundError(
+        f"insurer {insurer_id} has no contract {contract_number}",
+        metadata={"insurer_id": insurer_id, "contract_number": contract_number},
+    )
 
 
 def coverage_left(

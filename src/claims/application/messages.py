@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from claims.application.principal import SYSTEM, Principal
+from claims.application.principal import SYSTEM, Principal, Role
 from claims.domain.base import DomainEvent
 
 
@@ -53,6 +53,12 @@ class CallContext:
     expected_version: int | None = None
     # Who the transport authenticated (issue 7); SYSTEM for the engine's own commands and unauthenticated servers.
     principal: Principal = SYSTEM
+
+    @property
+    def requester(self) -> str:
+        """Whose request ids these are: the authenticated principal's name (so a retry after a key rotation still
+        finds the first answer), else the actor the caller named."""
+        return self.actor if self.principal.role is Role.SYSTEM else self.principal.name
 
 
 @dataclass(frozen=True)

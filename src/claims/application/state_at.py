@@ -11,9 +11,11 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from claims.application import access
 from claims.application.commands import StreamType
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
+from claims.application.principal import SYSTEM, Principal, Role
 from claims.application.streams import CLAIMS, CONTRACTS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import (
@@ -24,6 +26,7 @@ from claims.domain.ids import (
     statutory_case_id_for,
     vehicle_id_for,
 )
+from claims.domain.vehicle.state import Vehicle
 
 
 class SubjectKind(StrEnum):
@@ -84,10 +87,16 @@ def subject_stream(kind: SubjectKind, key: Sequence[str]) -> tuple[UUID, StreamT
 
 
 def state_at(
-    store: EventStore, kind: SubjectKind, key: Sequence[str], at: datetime | None = None, version: int | None = None
+    store: EventStore,
+    kind: SubjectKind,
+    key: Sequence[str],
+    at: datetime | None = None,
+    version: int | None = None,
+    principal: Principal = SYSTEM,
 ) -> StateAt:
     """``kind``'s state up to ``version``, or up to its last event recorded at or before ``at``; the latest when
-    neither is given. NOT_FOUND when the stream had no events by then (or never reached ``version``)."""
+    neither is given. NOT_FOUND when the stream had no events by then (or never reached ``version``), and, alike,
+    when ``principal`` may not see the subject today (claims.application.access)."""
     if at is not None and version is not None:
         raise InvalidCommandError([FieldViolation("as_of", "a recorded time or a version, not both")])
     if version is not None and version < 1:
@@ -97,6 +106,8 @@ def state_at(
     stream_id, stream = subject_stream(kind, key)
     # As of a version, only the events up to it are read (a stream short of it is read whole, all it has).
     recorded = store.load_with_positions(stream_id, up_to=version)
+    if recorded and not _visible(store, principal, kind, key, stream.fold(None, [r.event for r in recorded])):
+        recorded = []  # answered exactly as a subject with no events
     if version is not None:
         chosen = [r for r in recorded if r.version <= version]
         if not recorded or recorded[-1].version < version:
@@ -111,10 +122,36 @@ def state_at(
         raise _not_found(kind, key, f"has no events {when}")
     state = stream.fold(None, [r.event for r in chosen])
     assert isinstance(state, BaseModel)
+    if isinstance(state, Vehicle):  # other insurers' contracts on it are theirs
+        state = access.redacted_vehicle(principal, state)
     events = tuple(
-        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version)) for r in chosen
+        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version))
+        for r in chosen
+        if access.sees_event(principal, r.event)
     )
     return StateAt(kind=kind, stream_id=stream_id, version=chosen[-1].version, state=state, events=events)
+
+
+_NOT_FOR_INSURERS = frozenset({SubjectKind.REPAIR_ORDER, SubjectKind.PREAUTH, SubjectKind.STATUTORY_CASE})
+
+
+def _visible(store: EventStore, principal: Principal, kind: SubjectKind, key: Sequence[str], state: Any) -> bool:
+    """Whether ``principal`` may see the subject (by today's vehicle: its make and the contracts on it)."""
+    if access.sees_everything(principal):
+        return True
+    if principal.role is Role.INSURER and kind in _NOT_FOR_INSURERS:
+        return False  # as GetRepairOrder, GetPreAuthorization and GetStatutoryCase refuse them
+    match kind:
+        case SubjectKind.CONTRACT:
+            return access.sees_insurer_resource(principal, key[0])
+        case SubjectKind.VEHICLE | SubjectKind.STATUTORY_CASE:
+            vehicle = VEHICLES.replay(store, vehicle_id_for(key[0]))[0]
+            return vehicle is not None and access.sees_vehicle(principal, vehicle)
+        case _:  # a dealer's repair order, claim or pre-authorization
+            if principal.role is Role.DEALER:
+                return access.sees_dealer_resource(principal, key[0], None)
+            vehicle = VEHICLES.replay(store, vehicle_id_for(str(getattr(state, "vin", ""))))[0]
+            return access.sees_dealer_resource(principal, key[0], vehicle)
 
 
 def _not_found(kind: SubjectKind, key: Sequence[str], what: str) -> NotFoundError:

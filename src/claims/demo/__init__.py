@@ -5,23 +5,26 @@ vehicles, so it is safe to run again against the same server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import grpc
 
+from claims.demo.credentials import Credentials
 from claims.demo.dealership import Day, play, summary
 from claims.demo.insurer import InsurerWatch, sell_contract
 from claims.demo.sanbao import sanbao_cases
 
 
-def run(target: str) -> Iterator[str]:
-    """Play the demo against ``target`` and yield what a person should read."""
+def run(target: str, mint: Callable[[str], str] | None = None) -> Iterator[str]:
+    """Play the demo against ``target`` and yield what a person should read. ``mint(principal)`` gives an API
+    key's token for each party the demo acts as (None: a server with authentication off)."""
+    credentials = Credentials(mint)
     with grpc.insecure_channel(target) as channel:
         grpc.channel_ready_future(channel).result(timeout=10)
-        day = Day(channel)
-        watch = InsurerWatch(channel, f"INS-{day.run}")
+        day = Day(channel, credentials)
+        watch = InsurerWatch(channel, f"INS-{day.run}", credentials)
         lines = list(play(day, before_claims=lambda vins: sell_contract(day, watch.insurer_id, vins[0])))
         yield from lines
         yield from summary(day)
         yield from watch.report()
-        yield from sanbao_cases(channel, day.run)
+        yield from sanbao_cases(channel, day.run, credentials)

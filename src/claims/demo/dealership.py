@@ -25,10 +25,12 @@ from claims.api.v1 import (
     vehicles_pb2,
     vehicles_pb2_grpc,
 )
+from claims.demo.credentials import Credentials
 from claims.domain.vin import vin_check_digit
 
 M = TypeVar("M", bound=Message)
 DESK = "desk-ana"
+MAKER = "GM"  # the manufacturer of the demo's US vehicles: its desk (oem_desk:GM) decides their claims
 
 
 def make_vin(run: str, n: int, maker: str = "1G1ZD5ST") -> str:
@@ -55,6 +57,7 @@ class Day:
     """The dealership's day: who it is, when it is, the stubs it calls and what it saw."""
 
     channel: grpc.Channel
+    credentials: Credentials = field(default_factory=Credentials)
     run: str = field(default_factory=lambda: secrets.token_hex(2).upper())
     now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     notes: list[str] = field(default_factory=list)
@@ -69,8 +72,14 @@ class Day:
         moment = (self.now - timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0)
         return moment.isoformat().replace("+00:00", "Z")
 
-    def call(self, method: Callable[..., M], request: Message) -> M:
-        return method(request, timeout=10, metadata=(("x-claims-actor", f"dealer:{self.dealer}"),))
+    @property
+    def desk(self) -> str:
+        return f"oem_desk:{MAKER}"
+
+    def call(self, method: Callable[..., M], request: Message, principal: str | None = None) -> M:
+        """Call as ``principal`` (default: the dealer)."""
+        metadata = self.credentials.metadata(principal or f"dealer:{self.dealer}")
+        return method(request, timeout=10, metadata=metadata)
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -80,6 +89,7 @@ def register(day: Day, vin: str, model: str) -> None:
     delivered = (day.now - timedelta(days=200)).date().isoformat()
     day.call(day.vehicles.RegisterVehicle, parse(vehicles_pb2.RegisterVehicleRequest, {
         "request_id": str(uuid.uuid4()), "identifier": vin, "model": model, "model_year": 2026, "jurisdiction": "US-CA",
+        "manufacturer": MAKER,
         "dealer_id": day.dealer, "owner_ref": f"CUST-{vin[-4:]}", "invoice_date": delivered, "delivery_date": delivered,
         "price": usd("42000.00"), "odometer_at_delivery": mi(9),
     }))  # fmt: skip
@@ -142,12 +152,15 @@ def status(day: Day, number: str) -> str:
 def decide(day: Day, number: str, line_no: int, decision: str, **extra: Any) -> None:
     body = {"request_id": str(uuid.uuid4()), "dealer_id": day.dealer, "claim_number": number, "line_no": line_no,
             "decision": f"LINE_DECISION_{decision}", "decided_by": DESK} | extra  # fmt: skip
-    day.call(day.claims.DecideClaimLine, parse(claims_pb2.DecideClaimLineRequest, body))
+    day.call(day.claims.DecideClaimLine, parse(claims_pb2.DecideClaimLineRequest, body), day.desk)
 
 
-def simple(day: Day, method: Callable[..., Any], message: type[M], number: str, **fields: Any) -> None:
+def simple(
+    day: Day, method: Callable[..., Any], message: type[M], number: str, by: str | None = None, **fields: Any
+) -> None:
+    """A claim step by the dealer, or ``by`` another principal (the desk)."""
     body = {"request_id": str(uuid.uuid4()), "dealer_id": day.dealer, "claim_number": number} | fields
-    day.call(method, parse(message, body))
+    day.call(method, parse(message, body), by)
 
 
 def play(day: Day, before_claims: Callable[[list[str]], str] | None = None) -> Iterator[str]:
@@ -172,15 +185,15 @@ def _claims(day: Day, vins: list[str], parts: list[tuple[str, str]]) -> Iterator
     yield f"C-1 sent again with the same request id: answered once (position {again.result.position})"
     for line in (1, 2):
         decide(day, "C-1", line, "APPROVE")
-    simple(day, day.claims.RequestPartReturn, claims_pb2.RequestPartReturnRequest, "C-1", line_no=2)
-    simple(day, day.claims.RecordPartReceived, claims_pb2.RecordPartReceivedRequest, "C-1", line_no=2)
-    simple(day, day.claims.RecordPartInspection, claims_pb2.RecordPartInspectionRequest, "C-1", line_no=2,
+    desk = day.desk
+    simple(day, day.claims.RequestPartReturn, claims_pb2.RequestPartReturnRequest, "C-1", desk, line_no=2)
+    simple(day, day.claims.RecordPartReceived, claims_pb2.RecordPartReceivedRequest, "C-1", desk, line_no=2)
+    simple(day, day.claims.RecordPartInspection, claims_pb2.RecordPartInspectionRequest, "C-1", desk, line_no=2,
            finding="coil tested within specification", inspected_by="lab-1")  # fmt: skip
-    simple(day, day.claims.ApplyDeduction, claims_pb2.ApplyDeductionRequest, "C-1", line_no=2,
+    simple(day, day.claims.ApplyDeduction, claims_pb2.ApplyDeductionRequest, "C-1", desk, line_no=2,
            amount=usd("212.40"), reason_code="DEDUCTION_REASON_NO_FAULT_FOUND")  # fmt: skip
-    simple(
-        day, day.claims.PostClaimPayment, claims_pb2.PostClaimPaymentRequest, "C-1", credit_reference=f"CR-{day.run}-1"
-    )
+    simple(day, day.claims.PostClaimPayment, claims_pb2.PostClaimPaymentRequest, "C-1", desk,
+           credit_reference=f"CR-{day.run}-1")  # fmt: skip
     yield f"C-1 approved, part returned and found without fault (deducted), paid: {status(day, 'C-1')}"
 
     wrong = claim_body(day, "C-2", "RO-2", vins[1], 4000, *parts[1])  # below the intake reading of 10,000

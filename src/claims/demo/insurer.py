@@ -12,6 +12,7 @@ import grpc
 from google.protobuf import json_format
 
 from claims.api.v1 import claims_pb2, contracts_pb2, contracts_pb2_grpc
+from claims.demo.credentials import Credentials
 from claims.demo.dealership import Day
 
 
@@ -26,19 +27,21 @@ def sell_contract(day: Day, insurer_id: str, vin: str) -> str:
         "deductible_per_visit": {"amount": "100.00", "currency": "USD"},
         "component_groups": ["COMPONENT_GROUP_ENGINE", "COMPONENT_GROUP_ELECTRICAL"], "jurisdiction": "US-CA",
     }, contracts_pb2.SellContractRequest())  # fmt: skip
-    sold = contracts_pb2_grpc.InsurerServiceStub(day.channel).SellContract(request, timeout=10)
+    metadata = day.credentials.metadata(f"insurer:{insurer_id}")
+    sold = contracts_pb2_grpc.InsurerServiceStub(day.channel).SellContract(request, timeout=10, metadata=metadata)
     return f"insurer {insurer_id} sold contract SC-1 on {vin} (in force to {sold.expires_on}, pack {sold.pack_id})"
 
 
 class InsurerWatch:
     """Follows WatchClaims for one insurer in the background, from the start of the log."""
 
-    def __init__(self, channel: grpc.Channel, insurer_id: str) -> None:
+    def __init__(self, channel: grpc.Channel, insurer_id: str, credentials: Credentials) -> None:
         self.insurer_id = insurer_id
         self.changes: list[contracts_pb2.ClaimChange] = []
         stub = contracts_pb2_grpc.InsurerServiceStub(channel)
         request = contracts_pb2.WatchClaimsRequest(insurer_id=insurer_id, after_position=0)
-        self._call = stub.WatchClaims(request, timeout=120)
+        metadata = credentials.metadata(f"insurer:{insurer_id}")
+        self._call = stub.WatchClaims(request, timeout=120, metadata=metadata)
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
 

@@ -50,6 +50,12 @@ class NotFoundError(ClaimsError):
     reason = "NOT_FOUND"
 
 
+class PermissionDeniedError(ClaimsError):
+    """Raised when the caller's role may not call this RPC, or may not act for the organisation it names."""
+
+    reason = "PERMISSION_DENIED"
+
+
 class AlreadyExistsError(ClaimsError):
     """Raised when creating a resource that already exists."""
 

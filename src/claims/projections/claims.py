@@ -188,13 +188,18 @@ class ClaimDirectory:
         filed_to: date | None,
         after: str,
         limit: int,
+        manufacturer: str | None = None,
     ) -> list[ClaimSummary]:
         """Claims in filing order after the cursor ``after``; empty or ``None`` filters match everything.
 
-        ``filed_from`` and ``filed_to`` are inclusive UTC days.
+        ``filed_from`` and ``filed_to`` are inclusive UTC days; ``manufacturer`` (None: any) keeps the claims on
+        that manufacturer's vehicles (a desk's list).
         """
         clauses: list[str] = []
         params: dict[str, Any] = {"limit": limit}
+        if manufacturer is not None:
+            clauses.append("vehicle_id IN (SELECT vehicle_id FROM rm_vehicles WHERE manufacturer = :manufacturer)")
+            params["manufacturer"] = manufacturer
         for column, value in (("dealer_id", dealer_id), ("vin", vin), ("status", status)):
             if value:
                 clauses.append(f"{column} = :{column}")

@@ -90,6 +90,7 @@ class ClockFilter:
     status: ClockStatus | None = None
     due_after: datetime | None = None
     due_before: datetime | None = None
+    manufacturer: str | None = None  # a desk's clocks: those on its make's vehicles (None: any)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class LedgerFilter:
     vehicle_id: UUID | None = None
     dealer_id: str = ""
     commitment_code: str = ""
+    manufacturer: str | None = None  # a desk's entries: those on its make's vehicles (None: any)
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,13 @@ def _ledger_where(f: LedgerFilter, params: dict[str, Any]) -> list[str]:
         if value:
             clauses.append(f"e.{column} = :{column}")
             params[column] = value
+    if f.manufacturer is not None:
+        clauses.append(_OF_MANUFACTURER.format(column="e.vehicle_id"))
+        params["manufacturer"] = f.manufacturer
     return clauses
+
+
+_OF_MANUFACTURER = "{column} IN (SELECT vehicle_id FROM rm_vehicles WHERE manufacturer = :manufacturer)"
 
 
 def _where(clauses: list[str]) -> str:
@@ -306,6 +314,9 @@ class CommitmentQueries:
             if value:
                 clauses.append(f"c.{column} = :{column}")
                 params[column] = value
+        if f.manufacturer is not None:
+            clauses.append(_OF_MANUFACTURER.format(column="c.vehicle_id"))
+            params["manufacturer"] = f.manufacturer
         if f.status is not None:
             clauses.append("c.status = :status")
             params["status"] = f.status.value

@@ -39,9 +39,9 @@ class VehicleProjection:
                 tx.execute(
                     "INSERT INTO rm_vehicles (vehicle_id, identifier, identifier_kind, model, model_year, jurisdiction,"
                     " dealer_id, owner_ref, invoice_date, delivery_date, price_amount, price_currency, odometer_value,"
-                    " odometer_unit, coverage_count, version, last_position) VALUES (:id, :identifier, :kind, :model,"
-                    " :year, :jurisdiction, :dealer, :owner, :invoice, :delivery, :amount, :currency, :odo, :unit, 0,"
-                    " :version, :position)",
+                    " odometer_unit, coverage_count, version, last_position, manufacturer) VALUES (:id, :identifier,"
+                    " :kind, :model, :year, :jurisdiction, :dealer, :owner, :invoice, :delivery, :amount, :currency,"
+                    " :odo, :unit, 0, :version, :position, :manufacturer)",
                     {
                         "id": str(e.vehicle_id), "identifier": e.identifier, "kind": e.identifier_kind.value,
                         "model": e.model, "year": e.model_year, "jurisdiction": e.jurisdiction, "dealer": e.dealer_id,
@@ -49,6 +49,7 @@ class VehicleProjection:
                         "delivery": e.delivery_date.isoformat(), "amount": str(e.price.amount),
                         "currency": e.price.currency, "odo": str(e.odometer_at_delivery.value),
                         "unit": e.odometer_at_delivery.unit.value, "version": event.version, "position": event.position,
+                        "manufacturer": e.manufacturer,
                     },
                 )  # fmt: skip
             case CoverageAttached(coverage=e):
@@ -107,6 +108,7 @@ class VehicleSummary:
     delivery_date: str
     coverage_count: int
     version: int
+    manufacturer: str = ""
 
 
 class VehicleDirectory:
@@ -115,16 +117,34 @@ class VehicleDirectory:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def list(self, *, dealer_id: str, jurisdiction: str, after: str, limit: int) -> list[VehicleSummary]:
-        """Vehicles ordered by identifier, after ``after``, optionally filtered."""
+    def list(
+        self,
+        *,
+        dealer_id: str,
+        jurisdiction: str,
+        after: str,
+        limit: int,
+        manufacturer: str | None = None,
+        insurer_id: str | None = None,
+    ) -> list[VehicleSummary]:
+        """Vehicles ordered by identifier, after ``after``, optionally filtered; ``manufacturer`` and
+        ``insurer_id`` (None: any) keep a desk's or an insurer's own (a contract of theirs on the vehicle)."""
+        scope = ""
+        params: dict[str, object] = {"after": after, "dealer": dealer_id, "jurisdiction": jurisdiction, "limit": limit}
+        if manufacturer is not None:
+            scope += " AND manufacturer = :manufacturer"
+            params["manufacturer"] = manufacturer
+        if insurer_id is not None:
+            scope += " AND vehicle_id IN (SELECT vehicle_id FROM rm_contracts WHERE insurer_id = :insurer)"
+            params["insurer"] = insurer_id
         with self._db.read() as tx:
             rows = tx.rows(
-                "SELECT vehicle_id, identifier, identifier_kind, model, jurisdiction, dealer_id, owner_ref,"
-                " delivery_date, coverage_count, version FROM rm_vehicles"
+                "SELECT vehicle_id, identifier, identifier_kind, model, jurisdiction, dealer_id, owner_ref,"  # noqa: S608
+                " delivery_date, coverage_count, version, manufacturer FROM rm_vehicles"
                 " WHERE identifier > :after AND (:dealer = '' OR dealer_id = :dealer)"
                 " AND (:jurisdiction = '' OR jurisdiction = :jurisdiction)"
-                " ORDER BY identifier LIMIT :limit",
-                {"after": after, "dealer": dealer_id, "jurisdiction": jurisdiction, "limit": limit},
+                f"{scope} ORDER BY identifier LIMIT :limit",
+                params,
             )
         return [
             VehicleSummary(
@@ -138,6 +158,7 @@ class VehicleDirectory:
                 delivery_date=str(r["delivery_date"]),
                 coverage_count=int(r["coverage_count"]),
                 version=int(r["version"]),
+                manufacturer=r["manufacturer"],
             )
             for r in rows
         ]

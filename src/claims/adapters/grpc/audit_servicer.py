@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import grpc
 from eventsourcing.persistence import ApplicationRecorder
 
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import has, timestamp_to_proto, timestamp_value
 from claims.adapters.grpc.read_model_at_view import get_read_model_at
 from claims.adapters.grpc.state_at_view import get_state_at
@@ -20,7 +21,8 @@ from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.verify import Checkpoint, Mismatch, verify_history
 from claims.api.v1 import audit_pb2 as pb
 from claims.api.v1 import audit_pb2_grpc as pb_grpc
-from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of
+from claims.application import access
+from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of, require_visible_subject
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.projections.as_of import ReadModelsAt
@@ -140,6 +142,14 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         self, request: pb.StreamEventsRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.StreamEventsResponse]:
         chosen = audit_filter(request)
+        principal, f = current_principal(), request.filter
+        subject = f.WhichOneof("subject")
+        require_visible_subject(
+            self._store,
+            principal,
+            vin=f.vin if subject == "vin" else "",
+            claim=(f.claim.dealer_id, f.claim.claim_number) if subject == "claim" else None,
+        )
         feed = AuditFeed(self._store, request.after_position, chosen)
         # Each message is sent before the next is taken and each page read only when the last is sent: gRPC
         # blocks the yield while the client is behind, so a slow auditor holds at most one page here.
@@ -148,12 +158,14 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
             for recorded in feed.until(head):
                 if not context.is_active():
                     return
-                yield event_to_proto(recorded)
+                if access.sees_event(principal, recorded.event):
+                    yield event_to_proto(recorded)
             return
         while context.is_active():
             before = feed.position
             for recorded in feed.poll():
-                yield event_to_proto(recorded)
+                if access.sees_event(principal, recorded.event):
+                    yield event_to_proto(recorded)
             if feed.position == before:
                 time.sleep(self._poll)
 

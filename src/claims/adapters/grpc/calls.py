@@ -8,7 +8,9 @@ from typing import Any
 
 import grpc
 
+from claims.adapters.grpc.identity import current_principal
 from claims.application.messages import CallContext
+from claims.application.principal import Role
 from claims.domain.errors import FieldViolation, InvalidCommandError
 
 ACTOR_HEADER = "x-claims-actor"
@@ -17,7 +19,9 @@ _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
 def call_context(context: grpc.ServicerContext, request_id: str, expected_version: int | None = None) -> CallContext:
-    """The call's identity. Until authentication lands the actor is what the caller names itself."""
+    """The call's identity. With authentication on, the principal the auth interceptor bound, and the actor
+    recorded in the events names it and the credential (``dealer:D-100 via key:0f3a...``); with it off (every
+    call is SYSTEM) the actor is what the caller names itself in ``x-claims-actor``."""
     if not _REQUEST_ID.match(request_id):
         raise InvalidCommandError(
             [
@@ -29,10 +33,18 @@ def call_context(context: grpc.ServicerContext, request_id: str, expected_versio
     if expected_version is not None and expected_version < 0:
         raise InvalidCommandError([FieldViolation("expected_version", "must not be negative")])
     headers = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-    actor = headers.get(ACTOR_HEADER, "anonymous")[:128] or "anonymous"
+    principal = current_principal()
+    if principal.role is Role.SYSTEM:
+        actor = headers.get(ACTOR_HEADER, "anonymous")[:128] or "anonymous"
+    else:
+        actor = f"{principal.name} via {principal.identity}"[:256]
     correlation = headers.get(CORRELATION_HEADER, "")[:128] or str(uuid.uuid4())
     return CallContext(
-        actor=actor, request_id=request_id, correlation_id=correlation, expected_version=expected_version
+        actor=actor,
+        request_id=request_id,
+        correlation_id=correlation,
+        expected_version=expected_version,
+        principal=principal,
     )
 
 

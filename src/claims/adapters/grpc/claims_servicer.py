@@ -7,11 +7,14 @@ import grpc
 from claims.adapters.grpc import claim_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
 from claims.adapters.grpc.claims_view import claim_to_proto, summary_to_proto
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import mutation_result
 from claims.adapters.grpc.paging import PageRequest, wait_for_position
 from claims.api.v1 import claims_pb2 as pb
 from claims.api.v1 import claims_pb2_grpc as pb_grpc
+from claims.application import access
 from claims.application.app import ClaimsApplication
+from claims.application.principal import Role
 from claims.projections.claims import ClaimDirectory
 from claims.projections.runner import ProjectionRunner
 
@@ -102,7 +105,7 @@ class ClaimServicer(pb_grpc.ClaimServiceServicer):
         return pb.ChargeBackClaimResponse(result=mutation_result(result))
 
     def GetClaim(self, request: pb.GetClaimRequest, context: grpc.ServicerContext) -> pb.GetClaimResponse:
-        claim, version = self._app.get_claim(request.dealer_id, request.claim_number)
+        claim, version = self._app.get_claim(request.dealer_id, request.claim_number, current_principal())
         return pb.GetClaimResponse(claim=claim_to_proto(claim, version))
 
     def ListClaims(self, request: pb.ListClaimsRequest, context: grpc.ServicerContext) -> pb.ListClaimsResponse:
@@ -110,10 +113,15 @@ class ClaimServicer(pb_grpc.ClaimServiceServicer):
         assert self._runner is not None, "no projection runner on this store"
         query = requests.claim_query(request)
         page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
+        principal = current_principal()
+        dealer_id = access.narrowed(principal, Role.DEALER, query.dealer_id, "dealer_id")
+        manufacturer = access.manufacturer_scope(principal)
         wait_for_position(self._runner, "claims", request.min_position, context)
+        if manufacturer is not None:  # a desk's claims are those on its make's vehicles: that read model too
+            wait_for_position(self._runner, "vehicles", request.min_position, context)
         rows = self._directory.list(
-            dealer_id=query.dealer_id, vin=query.vin, status=query.status, filed_from=query.filed_from,
-            filed_to=query.filed_to, after=page.after, limit=page.size + 1,
+            dealer_id=dealer_id, vin=query.vin, status=query.status, filed_from=query.filed_from,
+            filed_to=query.filed_to, after=page.after, limit=page.size + 1, manufacturer=manufacturer,
         )  # fmt: skip
         return pb.ListClaimsResponse(
             claims=[summary_to_proto(r) for r in rows[: page.size]],

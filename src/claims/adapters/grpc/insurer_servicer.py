@@ -17,11 +17,14 @@ from claims.adapters.grpc.contract_view import (
     refund_to_proto,
     sale_to_proto,
 )
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import money_to_proto, mutation_result
 from claims.adapters.grpc.paging import PageRequest, wait_for_position
 from claims.api.v1 import contracts_pb2 as pb
 from claims.api.v1 import contracts_pb2_grpc as pb_grpc
+from claims.application import access
 from claims.application.app import ClaimsApplication
+from claims.application.principal import Role
 from claims.domain.errors import NotFoundError
 from claims.projections.contracts import ContractDirectory
 from claims.projections.runner import ProjectionRunner
@@ -72,7 +75,7 @@ class InsurerServicer(pb_grpc.InsurerServiceServicer):
 
     def GetContract(self, request: pb.GetContractRequest, context: grpc.ServicerContext) -> pb.GetContractResponse:
         ref, (on, odometer) = requests.contract_ref(request), requests.coverage_inputs(request)
-        contract, version = self._app.get_contract(ref.insurer_id, ref.contract_number)
+        contract, version = self._app.get_contract(ref.insurer_id, ref.contract_number, current_principal())
         left = self._app.contract_coverage(contract, on, odometer)
         return pb.GetContractResponse(
             contract=contract_to_proto(contract, version), remaining_coverage=coverage_to_proto(left)
@@ -83,7 +86,8 @@ class InsurerServicer(pb_grpc.InsurerServiceServicer):
     ) -> pb.GetClaimStatusResponse:
         insurer, claim_id = requests.insurer(request.insurer_id), requests.claim_id(request.claim_id)
         directory, position = self._caught_up(request.min_position, context)
-        found = directory.claim(insurer, claim_id)
+        visible = access.sees_insurer_resource(current_principal(), insurer)
+        found = directory.claim(insurer, claim_id) if visible else None
         if found is None:
             raise NotFoundError(
                 f"insurer {insurer} has no claim {claim_id} under its contracts",
@@ -95,6 +99,7 @@ class InsurerServicer(pb_grpc.InsurerServiceServicer):
         self, request: pb.ListContractClaimsRequest, context: grpc.ServicerContext
     ) -> pb.ListContractClaimsResponse:
         query = requests.contract_claim_query(request)
+        access.narrowed(current_principal(), Role.INSURER, query.insurer_id, "insurer_id")
         page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
         directory, position = self._caught_up(request.min_position, context)
         rows = directory.claims(
@@ -110,7 +115,7 @@ class InsurerServicer(pb_grpc.InsurerServiceServicer):
     def WatchClaims(
         self, request: pb.WatchClaimsRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.WatchClaimsResponse]:
-        feed = self._app.claim_feed(request.insurer_id, request.after_position)
+        feed = self._app.claim_feed(request.insurer_id, request.after_position, current_principal())
         # Each message is sent before the next is read from the log: a slow client slows the feed, nothing piles up.
         while context.is_active():
             before = feed.position

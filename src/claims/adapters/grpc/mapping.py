@@ -187,6 +187,7 @@ def vehicle_to_proto(status: VehicleStatus, version: int) -> pb.Vehicle:
         delivery_date=v.delivery_date.isoformat(),
         price=money_to_proto(v.price),
         odometer_at_delivery=distance_to_proto(v.odometer_at_delivery),
+        manufacturer=v.manufacturer,
         readings=[
             pb.OdometerReading(reading=distance_to_proto(r.reading), read_at=timestamp_to_proto(r.read_at))
             for r in v.readings

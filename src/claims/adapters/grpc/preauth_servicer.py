@@ -6,6 +6,7 @@ import grpc
 
 from claims.adapters.grpc import preauth_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import mutation_result
 from claims.adapters.grpc.preauth_view import preauth_to_proto
 from claims.api.v1 import preauthorizations_pb2 as pb
@@ -43,5 +44,5 @@ class PreAuthorizationServicer(pb_grpc.PreAuthorizationServiceServicer):
     def GetPreAuthorization(
         self, request: pb.GetPreAuthorizationRequest, context: grpc.ServicerContext
     ) -> pb.GetPreAuthorizationResponse:
-        preauth, version = self._app.get_preauth(request.dealer_id, request.preauth_number)
+        preauth, version = self._app.get_preauth(request.dealer_id, request.preauth_number, current_principal())
         return pb.GetPreAuthorizationResponse(pre_authorization=preauth_to_proto(preauth, version))

@@ -6,6 +6,7 @@ import grpc
 
 from claims.adapters.grpc import repair_order_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import distance_to_proto, enum_number, mutation_result, plain, timestamp_to_proto
 from claims.adapters.grpc.statutory_view import statutory_facts_to_proto
 from claims.api.v1 import repair_orders_pb2 as pb
@@ -57,7 +58,7 @@ class RepairOrderServicer(pb_grpc.RepairOrderServiceServicer):
     def GetRepairOrder(
         self, request: pb.GetRepairOrderRequest, context: grpc.ServicerContext
     ) -> pb.GetRepairOrderResponse:
-        order, version = self._app.get_repair_order(request.dealer_id, request.ro_number)
+        order, version = self._app.get_repair_order(request.dealer_id, request.ro_number, current_principal())
         return pb.GetRepairOrderResponse(repair_order=repair_order_to_proto(order, version))
 
 

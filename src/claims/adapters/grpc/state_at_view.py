@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import timestamp_to_proto, timestamp_value
 from claims.api.v1 import audit_pb2 as pb
 from claims.application.audit_feed import payload_of
@@ -84,4 +85,4 @@ def get_state_at(store: EventStore, request: pb.GetStateAtRequest) -> pb.GetStat
     """The whole call: parse, replay, map (domain errors become gRPC statuses in the interceptor)."""
     kind, key = subject_of(request)
     at, version = as_of_of(request)
-    return state_at_to_proto(state_at(store, kind, key, at, version))
+    return state_at_to_proto(state_at(store, kind, key, at, version, current_principal()))

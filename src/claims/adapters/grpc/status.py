@@ -14,6 +14,7 @@ from claims.domain.errors import (
     FieldViolation,
     InvalidCommandError,
     NotFoundError,
+    PermissionDeniedError,
     PreconditionFailedError,
     RequestIdReusedError,
 )
@@ -25,6 +26,7 @@ STATUS_BY_ERROR: dict[type[Exception], grpc.StatusCode] = {
     InvalidCommandError: grpc.StatusCode.INVALID_ARGUMENT,
     RequestIdReusedError: grpc.StatusCode.INVALID_ARGUMENT,
     NotFoundError: grpc.StatusCode.NOT_FOUND,
+    PermissionDeniedError: grpc.StatusCode.PERMISSION_DENIED,
     AlreadyExistsError: grpc.StatusCode.ALREADY_EXISTS,
     PreconditionFailedError: grpc.StatusCode.FAILED_PRECONDITION,
     ConcurrentUpdateError: grpc.StatusCode.ABORTED,

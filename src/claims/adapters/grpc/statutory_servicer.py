@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import grpc
 
 from claims.adapters.grpc import statutory_requests as requests
 from claims.adapters.grpc.calls import call_context, expected_version
 from claims.adapters.grpc.commitments_view import clocks_page, compensation_page
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import mutation_result
 from claims.adapters.grpc.paging import PageRequest, wait_for_position
 from claims.adapters.grpc.statutory_view import (
@@ -17,7 +20,9 @@ from claims.adapters.grpc.statutory_view import (
 )
 from claims.api.v1 import statutory_pb2 as pb
 from claims.api.v1 import statutory_pb2_grpc as pb_grpc
+from claims.application import access
 from claims.application.app import ClaimsApplication
+from claims.application.principal import Role
 from claims.domain.errors import NotFoundError
 from claims.domain.statutory.registry import list_packs
 from claims.projections.commitment_queries import CommitmentQueries
@@ -42,7 +47,7 @@ class StatutoryServicer(pb_grpc.StatutoryServiceServicer):
     def GetStatutoryCase(
         self, request: pb.GetStatutoryCaseRequest, context: grpc.ServicerContext
     ) -> pb.GetStatutoryCaseResponse:
-        case, version = self._app.get_statutory_case(requests.vin(request.vin))
+        case, version = self._app.get_statutory_case(requests.vin(request.vin), current_principal())
         return pb.GetStatutoryCaseResponse(statutory_case=statutory_case_to_proto(case, version))
 
     def RecordDirectNotice(
@@ -87,15 +92,22 @@ class StatutoryServicer(pb_grpc.StatutoryServiceServicer):
 
     def WhatIf(self, request: pb.WhatIfRequest, context: grpc.ServicerContext) -> pb.WhatIfResponse:
         query = requests.what_if_query(request)
-        return what_if_to_proto(self._app.what_if(query.vin, query.pack_id, query.pack_version))
+        return what_if_to_proto(self._app.what_if(query.vin, query.pack_id, query.pack_version, current_principal()))
 
     def ListCommitments(
         self, request: pb.ListCommitmentsRequest, context: grpc.ServicerContext
     ) -> pb.ListCommitmentsResponse:
         query = requests.commitment_query(request)
         page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
-        reads, position = self._caught_up(CLOCK_READ_MODELS, request.min_position, query.subject, context)
-        rows = reads.clocks(query.filter, after=page.after, limit=page.size + 1)
+        principal = current_principal()
+        scoped = replace(
+            query.filter,
+            dealer_id=access.narrowed(principal, Role.DEALER, query.filter.dealer_id, "dealer_id"),
+            manufacturer=access.manufacturer_scope(principal),
+        )
+        names = CLOCK_READ_MODELS if scoped.manufacturer is None else (*CLOCK_READ_MODELS, "vehicles")
+        reads, position = self._caught_up(names, request.min_position, query.subject, context)
+        rows = reads.clocks(scoped, after=page.after, limit=page.size + 1)
         return clocks_page(rows, page, position)
 
     def ListCompensation(
@@ -103,9 +115,16 @@ class StatutoryServicer(pb_grpc.StatutoryServiceServicer):
     ) -> pb.ListCompensationResponse:
         query = requests.compensation_query(request)
         page = PageRequest.parse(request.page_size, request.page_token, query.token_filters)
-        reads, position = self._caught_up(LEDGER_READ_MODELS, request.min_position, query.vehicle, context)
-        entries = reads.compensation_entries(query.filter, after=page.after, limit=page.size + 1)
-        return compensation_page(reads.compensation_balances(query.filter), entries, page, position)
+        principal = current_principal()
+        scoped = replace(
+            query.filter,
+            dealer_id=access.narrowed(principal, Role.DEALER, query.filter.dealer_id, "dealer_id"),
+            manufacturer=access.manufacturer_scope(principal),
+        )
+        names = LEDGER_READ_MODELS if scoped.manufacturer is None else (*LEDGER_READ_MODELS, "vehicles")
+        reads, position = self._caught_up(names, request.min_position, query.vehicle, context)
+        entries = reads.compensation_entries(scoped, after=page.after, limit=page.size + 1)
+        return compensation_page(reads.compensation_balances(scoped), entries, page, position)
 
     def _caught_up(
         self,

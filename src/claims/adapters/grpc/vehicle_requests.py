@@ -37,6 +37,7 @@ def register_vehicle(request: pb.RegisterVehicleRequest) -> RegisterVehicle:
                 "odometer_at_delivery": distance_fields(
                     request.odometer_at_delivery, has(request, "odometer_at_delivery")
                 ),
+                "manufacturer": request.manufacturer,
             }
         ),
     )

@@ -6,11 +6,14 @@ import grpc
 
 from claims.adapters.grpc import mapping, vehicle_requests
 from claims.adapters.grpc.calls import call_context, expected_version
+from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import mutation_result
 from claims.adapters.grpc.paging import PageRequest, wait_for_position
 from claims.api.v1 import vehicles_pb2 as pb
 from claims.api.v1 import vehicles_pb2_grpc as pb_grpc
+from claims.application import access
 from claims.application.app import ClaimsApplication
+from claims.application.principal import Role
 from claims.domain.ids import coverage_id_for
 from claims.domain.values import Distance
 from claims.projections.runner import ProjectionRunner
@@ -59,7 +62,8 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
         on = mapping.parse_date(request.as_of_date, "as_of_date")
         fields = mapping.distance_fields(request.odometer, request.HasField("odometer"))
         odometer = mapping.build(Distance, fields, prefix="odometer.") if fields is not None else None
-        status, version = self._app.get_vehicle(vehicle_requests.identifier(request.identifier), on, odometer)
+        identifier = vehicle_requests.identifier(request.identifier)
+        status, version = self._app.get_vehicle(identifier, on, odometer, current_principal())
         return pb.GetVehicleResponse(vehicle=mapping.vehicle_to_proto(status, version))
 
     def ListVehicles(self, request: pb.ListVehiclesRequest, context: grpc.ServicerContext) -> pb.ListVehiclesResponse:
@@ -68,9 +72,18 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
         page = PageRequest.parse(
             request.page_size, request.page_token, {"d": request.dealer_id, "j": request.jurisdiction}
         )
+        principal = current_principal()
+        insurer = access.insurer_scope(principal)
         wait_for_position(self._runner, "vehicles", request.min_position, context)
+        if insurer is not None:  # an insurer's vehicles are those it sold a contract on: that read model too
+            wait_for_position(self._runner, "contracts", request.min_position, context)
         rows = self._directory.list(
-            dealer_id=request.dealer_id, jurisdiction=request.jurisdiction, after=page.after, limit=page.size + 1
+            dealer_id=access.narrowed(principal, Role.DEALER, request.dealer_id, "dealer_id"),
+            jurisdiction=request.jurisdiction,
+            after=page.after,
+            limit=page.size + 1,
+            manufacturer=access.manufacturer_scope(principal),
+            insurer_id=insurer,
         )
         return pb.ListVehiclesResponse(
             vehicles=[
@@ -85,6 +98,7 @@ class VehicleServicer(pb_grpc.VehicleServiceServicer):
                     delivery_date=r.delivery_date,
                     coverage_count=r.coverage_count,
                     version=r.version,
+                    manufacturer=r.manufacturer,
                 )
                 for r in rows[: page.size]
             ],

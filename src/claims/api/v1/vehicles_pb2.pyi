@@ -248,6 +248,7 @@ class RegisterVehicleRequest(_message.Message):
     DELIVERY_DATE_FIELD_NUMBER: _builtins.int
     PRICE_FIELD_NUMBER: _builtins.int
     ODOMETER_AT_DELIVERY_FIELD_NUMBER: _builtins.int
+    MANUFACTURER_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """Idempotency key (a UUID is best): a retry with the same id is answered once."""
     identifier: _builtins.str
@@ -266,6 +267,10 @@ class RegisterVehicleRequest(_message.Message):
     """YYYY-MM-DD."""
     delivery_date: _builtins.str
     """YYYY-MM-DD."""
+    manufacturer: _builtins.str
+    """The manufacturer whose desk decides claims on this vehicle (e.g. "ACME"); empty: the VIN's WMI
+    (its first three characters); empty for a serial-numbered product means no desk.
+    """
     @_builtins.property
     def price(self) -> _common_pb2.Money: ...
     @_builtins.property
@@ -285,10 +290,11 @@ class RegisterVehicleRequest(_message.Message):
         delivery_date: _builtins.str = ...,
         price: _common_pb2.Money | None = ...,
         odometer_at_delivery: _common_pb2.Distance | None = ...,
+        manufacturer: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["odometer_at_delivery", b"odometer_at_delivery", "price", b"price"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "invoice_date", b"invoice_date", "jurisdiction", b"jurisdiction", "model", b"model", "model_year", b"model_year", "odometer_at_delivery", b"odometer_at_delivery", "owner_ref", b"owner_ref", "price", b"price", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "invoice_date", b"invoice_date", "jurisdiction", b"jurisdiction", "manufacturer", b"manufacturer", "model", b"model", "model_year", b"model_year", "odometer_at_delivery", b"odometer_at_delivery", "owner_ref", b"owner_ref", "price", b"price", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -718,6 +724,7 @@ class Vehicle(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     EVALUATED_ON_FIELD_NUMBER: _builtins.int
     EVALUATED_ODOMETER_FIELD_NUMBER: _builtins.int
+    MANUFACTURER_FIELD_NUMBER: _builtins.int
     vehicle_id: _builtins.str
     identifier: _builtins.str
     identifier_kind: Global___IdentifierKind.ValueType
@@ -732,6 +739,7 @@ class Vehicle(_message.Message):
     """The stream version: send it as expected_version to guard a change."""
     evaluated_on: _builtins.str
     """The date and reading the coverage statuses were evaluated for."""
+    manufacturer: _builtins.str
     @_builtins.property
     def price(self) -> _common_pb2.Money: ...
     @_builtins.property
@@ -765,10 +773,11 @@ class Vehicle(_message.Message):
         version: _builtins.int = ...,
         evaluated_on: _builtins.str = ...,
         evaluated_odometer: _common_pb2.Distance | None = ...,
+        manufacturer: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["evaluated_odometer", b"evaluated_odometer", "odometer_at_delivery", b"odometer_at_delivery", "price", b"price"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["coverages", b"coverages", "dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "evaluated_odometer", b"evaluated_odometer", "evaluated_on", b"evaluated_on", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "invoice_date", b"invoice_date", "jurisdiction", b"jurisdiction", "model", b"model", "model_year", b"model_year", "odometer_at_delivery", b"odometer_at_delivery", "owner_ref", b"owner_ref", "price", b"price", "readings", b"readings", "transfers", b"transfers", "vehicle_id", b"vehicle_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["coverages", b"coverages", "dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "evaluated_odometer", b"evaluated_odometer", "evaluated_on", b"evaluated_on", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "invoice_date", b"invoice_date", "jurisdiction", b"jurisdiction", "manufacturer", b"manufacturer", "model", b"model", "model_year", b"model_year", "odometer_at_delivery", b"odometer_at_delivery", "owner_ref", b"owner_ref", "price", b"price", "readings", b"readings", "transfers", b"transfers", "vehicle_id", b"vehicle_id", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -843,6 +852,7 @@ class VehicleSummary(_message.Message):
     DELIVERY_DATE_FIELD_NUMBER: _builtins.int
     COVERAGE_COUNT_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    MANUFACTURER_FIELD_NUMBER: _builtins.int
     vehicle_id: _builtins.str
     identifier: _builtins.str
     identifier_kind: Global___IdentifierKind.ValueType
@@ -853,6 +863,7 @@ class VehicleSummary(_message.Message):
     delivery_date: _builtins.str
     coverage_count: _builtins.int
     version: _builtins.int
+    manufacturer: _builtins.str
     def __init__(
         self,
         *,
@@ -866,10 +877,11 @@ class VehicleSummary(_message.Message):
         delivery_date: _builtins.str = ...,
         coverage_count: _builtins.int = ...,
         version: _builtins.int = ...,
+        manufacturer: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["coverage_count", b"coverage_count", "dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "jurisdiction", b"jurisdiction", "model", b"model", "owner_ref", b"owner_ref", "vehicle_id", b"vehicle_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["coverage_count", b"coverage_count", "dealer_id", b"dealer_id", "delivery_date", b"delivery_date", "identifier", b"identifier", "identifier_kind", b"identifier_kind", "jurisdiction", b"jurisdiction", "manufacturer", b"manufacturer", "model", b"model", "owner_ref", b"owner_ref", "vehicle_id", b"vehicle_id", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
@@ -42,6 +42,8 @@ class RegisterVehicle(Frozen):
     delivery_date: date
     price: Money
     odometer_at_delivery: Distance
+    # Whose vehicle it is: its manufacturer's desk decides claims on it. Defaults to the VIN's WMI.
+    manufacturer: str = Field(default="", max_length=64)
 
     @field_validator("price")
     @classmethod
@@ -64,6 +66,20 @@ class RegisterVehicle(Frozen):
         if problem:
             raise FieldValueError("identifier", problem)
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_manufacturer(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not str(data.get("manufacturer") or "").strip():
+            kind = data.get("identifier_kind", IdentifierKind.VIN)
+            return {**data, "manufacturer": default_manufacturer(str(data.get("identifier", "")).strip(), kind)}
+        return data
+
+
+def default_manufacturer(identifier: str, kind: IdentifierKind | str) -> str:
+    """The manufacturer a registration names when it names none: the VIN's World Manufacturer Identifier
+    (ISO 3780, its first three characters), the only maker identity a VIN carries; none for a serial."""
+    return identifier[:3].upper() if kind == IdentifierKind.VIN else ""
 
 
 class AttachCoverage(Frozen):

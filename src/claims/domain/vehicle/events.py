@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, ClassVar
 from uuid import UUID
+
+from pydantic import model_validator
 
 from claims.domain.base import DomainEvent, register_events
 from claims.domain.values import Distance, Money
-from claims.domain.vehicle.commands import IdentifierKind
+from claims.domain.vehicle.commands import IdentifierKind, default_manufacturer
 from claims.domain.vehicle.coverage_terms import Coverage
 
 
@@ -15,6 +18,7 @@ class VehicleRegistered(DomainEvent):
     """A vehicle or product was sold and registered."""
 
     TOPIC = "claims.vehicle.VehicleRegistered"
+    class_version: ClassVar[int] = 2
 
     vehicle_id: UUID
     identifier: str
@@ -28,6 +32,21 @@ class VehicleRegistered(DomainEvent):
     delivery_date: date
     price: Money
     odometer_at_delivery: Distance
+    manufacturer: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_manufacturer(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "manufacturer" not in data:
+            kind = data.get("identifier_kind", IdentifierKind.VIN)
+            return {**data, "manufacturer": default_manufacturer(str(data.get("identifier", "")), kind)}
+        return data
+
+    @staticmethod
+    def upcast_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+        """Version 1 named no manufacturer: a VIN's WMI stands for it, a serial's is unknown ("")."""
+        kind = payload.get("identifier_kind", IdentifierKind.VIN.value)
+        return {**payload, "manufacturer": default_manufacturer(str(payload.get("identifier", "")), kind)}
 
 
 class CoverageAttached(DomainEvent):

@@ -57,6 +57,7 @@ class Vehicle(Frozen):
     delivery_date: date
     price: Money
     odometer_at_delivery: Distance
+    manufacturer: str = ""
     coverages: tuple[Coverage, ...] = ()
     readings: tuple[Reading, ...] = ()
     transfers: tuple[Transfer, ...] = ()
