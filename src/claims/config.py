@@ -71,3 +71,26 @@ class Settings(BaseSettings):
         default=Path("var/checkpoints"),
         description="where signed checkpoints are written as JSON (checkpoint-<position>.json) for auditors to fetch",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: one readable line per record (the default, for `make run`); json: one JSON object per "
+        "line with time, level, logger, message and, inside a call, request_id, correlation_id, method and trace_id "
+        "(use json in production)",
+    )
+    metrics_listen: str = Field(
+        default="",
+        description="host:port where `claims serve` and `claims project` serve Prometheus metrics at /metrics "
+        "(e.g. 127.0.0.1:9464; port 0 picks a free one); empty: no metrics endpoint",
+    )
+    tracing: Literal["off", "console", "otlp"] = Field(
+        default="off",
+        description="OpenTelemetry tracing of every RPC through the standard gRPC server instrumentation: off, "
+        "console (spans printed to stdout) or otlp (spans sent to CLAIMS_OTLP_ENDPOINT)",
+    )
+    otlp_endpoint: str = Field(
+        default="http://127.0.0.1:4317",
+        description="the OTLP/gRPC collector spans are sent to when CLAIMS_TRACING=otlp",
+    )
+    service_name: str = Field(
+        default="claims", min_length=1, description="service.name of the spans this process sends"
+    )

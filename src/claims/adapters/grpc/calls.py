@@ -10,9 +10,11 @@ import grpc
 
 from claims.application.messages import CallContext
 from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.logs import current_call
 
 ACTOR_HEADER = "x-claims-actor"
 CORRELATION_HEADER = "x-correlation-id"
+REQUEST_ID_HEADER = "x-request-id"  # names a read in the logs (a mutation's request_id field does that)
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -30,7 +32,8 @@ def call_context(context: grpc.ServicerContext, request_id: str, expected_versio
         raise InvalidCommandError([FieldViolation("expected_version", "must not be negative")])
     headers = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
     actor = headers.get(ACTOR_HEADER, "anonymous")[:128] or "anonymous"
-    correlation = headers.get(CORRELATION_HEADER, "")[:128] or str(uuid.uuid4())
+    bound = current_call()  # the id the call's log records carry, so logs and stored events agree
+    correlation = headers.get(CORRELATION_HEADER, "")[:128] or (bound.correlation_id if bound else str(uuid.uuid4()))
     return CallContext(
         actor=actor, request_id=request_id, correlation_id=correlation, expected_version=expected_version
     )

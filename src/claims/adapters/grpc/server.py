@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent import futures
 
 import grpc
@@ -56,11 +57,15 @@ def create_server(
     address: str,
     *,
     max_workers: int = 16,
+    observers: Sequence[grpc.ServerInterceptor] = (),
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
-    """Build (not start) the server bound to ``address``; port 0 picks a free port."""
+    """Build (not start) the server bound to ``address``; port 0 picks a free port.
+
+    ``observers`` (tracing, metrics and log ids) run outermost, so they see every call's final status.
+    """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[ErrorInterceptor()],
+        interceptors=[*observers, ErrorInterceptor()],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
