@@ -36,7 +36,8 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 def scrape(api: Api) -> Samples:
     """Every sample the server's /metrics endpoint shows, by name and labels."""
-    assert api.engine.metrics is not None and api.engine.metrics.port
+    assert api.engine.metrics is not None
+    assert api.engine.metrics.port
     with urllib.request.urlopen(f"http://127.0.0.1:{api.engine.metrics.port}/metrics", timeout=5) as response:
         assert response.status == 200
         text = response.read().decode()
@@ -114,7 +115,7 @@ def test_rpc_counts_and_latency_move_by_method_and_status_code(serve: Callable[.
     assert sample(after, *rpc("RegisterVehicle", "OK", "count")) == 1
     assert sample(after, *rpc("RegisterVehicle", "OK", "sum")) > 0
     started = {"grpc_service": VEHICLES, "grpc_method": "RegisterVehicle", "grpc_type": "unary"}
-    assert sample(after, "grpc_server_started_total", **started) == 3
+    assert sample(after, "grpc_server_started_total", started) == 3
 
 
 def test_projection_lag_in_positions_and_seconds_falls_to_zero_when_the_projections_catch_up(
@@ -162,7 +163,8 @@ def test_timer_ticks_report_the_clocks_due_and_the_consequences_fired(serve: Cal
     second = api.engine.timer.timer.tick()
 
     # then the first tick found two clocks due and fired both; the second found none
-    assert len(first) == 2 and second == []
+    assert len(first) == 2
+    assert second == []
     samples = scrape(api)
     assert sample(samples, "claims_timer_ticks_total") == 2
     assert sample(samples, "claims_timer_fired_total", consequence="breach") == 2
@@ -195,11 +197,11 @@ def test_each_call_logs_json_with_its_request_and_correlation_ids(
 ) -> None:
     api = serve(metrics_listen="")
     request = register_request()
-    api.vehicles.RegisterVehicle(request, timeout=5, metadata=[("x-correlation-id", "visit-42")])
+    api.vehicles.RegisterVehicle(request, timeout=5, metadata=(("x-correlation-id", "visit-42"),))
     with pytest.raises(grpc.RpcError):
         api.vehicles.RegisterVehicle(register_request(identifier="NOT A VIN"), timeout=5)
     api.vehicles.GetVehicle(
-        _get_vehicle(), timeout=5, metadata=[("x-request-id", "read-7"), ("x-correlation-id", "visit-42")]
+        _get_vehicle(), timeout=5, metadata=(("x-request-id", "read-7"), ("x-correlation-id", "visit-42"))
     )
 
     calls = [line for line in log_lines() if line["logger"] == "claims.rpc"]
@@ -208,7 +210,9 @@ def test_each_call_logs_json_with_its_request_and_correlation_ids(
     ]  # fmt: skip
     ok, bad, read = calls
     assert (ok["request_id"], ok["correlation_id"]) == (request.request_id, "visit-42")
-    assert "INVALID_ARGUMENT" in bad["message"] and bad["correlation_id"] and bad["request_id"]
+    assert "INVALID_ARGUMENT" in bad["message"]
+    assert bad["correlation_id"]
+    assert bad["request_id"]
     assert bad["correlation_id"] != "visit-42"
     assert (read["request_id"], read["correlation_id"]) == ("read-7", "visit-42")
     assert all(line["time"].endswith("+00:00") for line in calls)
@@ -240,8 +244,9 @@ def test_tracing_on_makes_one_server_span_per_rpc_and_puts_the_trace_id_in_the_l
     exporter = InMemorySpanExporter()
     api = serve(exporter, tracing="otlp", metrics_listen="")
     api.vehicles.RegisterVehicle(register_request(), timeout=5)
-    api.vehicles.GetVehicle(_get_vehicle(), timeout=5, metadata=[("x-correlation-id", "c")])
-    assert api.engine.tracer is not None and api.engine.tracer.force_flush()
+    api.vehicles.GetVehicle(_get_vehicle(), timeout=5, metadata=(("x-correlation-id", "c"),))
+    assert api.engine.tracer is not None
+    assert api.engine.tracer.force_flush()
 
     spans = exporter.get_finished_spans()
     assert [s.name for s in spans] == [f"/{VEHICLES}/RegisterVehicle", f"/{VEHICLES}/GetVehicle"]
