@@ -183,6 +183,8 @@ def project(
     from claims.bootstrap import start_metrics, utc_now
 
     metrics = start_metrics(settings, persistence, utc_now)
+    if metrics is not None:
+        logging.getLogger("claims").info("metrics at %s (/metrics, port %d)", settings.metrics_listen, metrics.port)
     stop = _stop_on_signals()
     workers = [
         ProjectionWorker(
@@ -202,8 +204,6 @@ def project(
         if metrics is not None:
             worker.runner.on_progress(metrics.record_projection_batch)
         worker.start()
-    if metrics is not None:
-        logging.getLogger("claims").info("metrics at %s (/metrics, port %d)", settings.metrics_listen, metrics.port)
     stop.wait()
     for worker in workers:
         worker.stop()

@@ -6,6 +6,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -262,3 +268,55 @@ def test_tracing_off_makes_no_span(serve: Callable[..., Api]) -> None:
     api.vehicles.RegisterVehicle(register_request(), timeout=5)
     assert api.engine.tracer is None
     assert exporter.get_finished_spans() == ()
+
+
+# --- the processes ---------------------------------------------------------------------------------
+
+
+def test_claims_project_logs_json_and_serves_its_projections_progress_as_metrics(
+    serve: Callable[..., Api], tmp_path: Path
+) -> None:
+    # given a store with events no projection has processed (the server leaves them to workers)
+    api = serve(run_projections=False, metrics_listen="")
+    api.vehicles.RegisterVehicle(register_request(), timeout=5)
+    head = api.head()
+    api.channel.close()
+    api.engine.stop(grace=1)
+
+    # when `claims project` runs with metrics and JSON logs
+    env = {
+        **os.environ,
+        "CLAIMS_STORE_URL": f"sqlite:///{tmp_path / 'claims.db'}",
+        "CLAIMS_MIGRATIONS_DIR": str(MIGRATIONS),
+        "CLAIMS_METRICS_LISTEN": "127.0.0.1:0",
+        "CLAIMS_LOG_FORMAT": "json",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "claims", "project"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = json.loads(process.stderr.readline())
+        assert {"time", "level", "logger", "message"} <= line.keys()
+        found = re.search(r"port (\d+)\)", line["message"])
+        assert found, line
+        url = f"http://127.0.0.1:{found.group(1)}/metrics"
+
+        # then its metrics show every projection reaching the head (scraped until they do)
+        positions: dict[str, float] = {}
+        for _ in range(200):
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode()
+            positions = {
+                s.labels["projection"]: s.value
+                for family in text_string_to_metric_families(text)
+                for s in family.samples
+                if s.name == "claims_projection_position"
+            }
+            if positions and all(p == head for p in positions.values()):
+                break
+            threading.Event().wait(0.05)
+        assert positions == dict.fromkeys(projection_names(), float(head))
+        assert f"claims_chain_sealed_position {float(head)}" in text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    assert process.returncode == 0
