@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         "or postgresql://user:password@host:port/database?schema=name",
     )
     listen: str = Field(default="127.0.0.1:50051", description="host:port the gRPC server binds")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="the least severe records logged (DEBUG adds one line per successful RPC)"
+    )
     migrations_dir: Path = Field(default=REPO_ROOT / "migrations", description="folder holding sqlite/ and postgresql/")
     part_usage_file: Path = Field(
         default=REPO_ROOT / "reference" / "part_usage.json",
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
     )
     checkpoint_dir: Path = Field(
         default=Path("var/checkpoints"),
-        description="where signed checkpoints are written as JSON (checkpoint-<position>.json) for auditors to fetch",
+        description="where signed checkpoints are written as JSON (`checkpoint-<position>.json`) for auditors to fetch",
     )
     log_format: Literal["text", "json"] = Field(
         default="text",

@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from claims.adapters.persistence.factory import parse_store_url
 from claims.adapters.persistence.migrations import apply_migrations
-from claims.api.v1 import vehicles_pb2_grpc
+from claims.api.v1 import vehicles_pb2, vehicles_pb2_grpc
 from claims.bootstrap import start_engine
 from claims.config import Settings
 from claims.logs import configure_logging
@@ -236,8 +236,6 @@ def test_a_call_without_a_correlation_header_stores_the_correlation_id_its_logs_
 
 
 def _get_vehicle() -> Any:
-    from claims.api.v1 import vehicles_pb2
-
     return vehicles_pb2.GetVehicleRequest(identifier=register_request().identifier, as_of_date="2026-01-12")
 
 
@@ -249,14 +247,24 @@ def test_tracing_on_makes_one_server_span_per_rpc_and_puts_the_trace_id_in_the_l
 ) -> None:
     exporter = InMemorySpanExporter()
     api = serve(exporter, tracing="otlp", metrics_listen="")
+    caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736"
     api.vehicles.RegisterVehicle(register_request(), timeout=5)
-    api.vehicles.GetVehicle(_get_vehicle(), timeout=5, metadata=(("x-correlation-id", "c"),))
+    with pytest.raises(grpc.RpcError):  # an unknown vehicle, in the caller's trace
+        api.vehicles.GetVehicle(
+            vehicles_pb2.GetVehicleRequest(identifier="1GNSKCKD5SR000001", as_of_date="2026-01-12"),
+            timeout=5,
+            metadata=(("traceparent", f"00-{caller_trace}-00f067aa0ba902b7-01"),),
+        )
     assert api.engine.tracer is not None
     assert api.engine.tracer.force_flush()
 
     spans = exporter.get_finished_spans()
     assert [s.name for s in spans] == [f"/{VEHICLES}/RegisterVehicle", f"/{VEHICLES}/GetVehicle"]
     assert all(s.kind.name == "SERVER" for s in spans)
+    registered, missing = spans
+    assert (registered.attributes or {})["rpc.grpc.status_code"] == grpc.StatusCode.OK.value[0]
+    assert (missing.attributes or {})["rpc.grpc.status_code"] == grpc.StatusCode.NOT_FOUND.value[0]
+    assert format(missing.context.trace_id, "032x") == caller_trace
     logged = {line["method"]: line for line in log_lines() if line["logger"] == "claims.rpc"}
     for span in spans:
         assert logged[span.name]["trace_id"] == format(span.context.trace_id, "032x")

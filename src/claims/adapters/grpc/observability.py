@@ -15,12 +15,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
+from opentelemetry import trace
 
 from claims.adapters.grpc.calls import CORRELATION_HEADER, REQUEST_ID_HEADER
 from claims.logs import CallIds, bound_call
 from claims.metrics import Metrics
 
 log = logging.getLogger("claims.rpc")
+
+# The statuses OpenTelemetry's conventions count as a server span's error (the rest are the caller's doing).
+SERVER_ERRORS = frozenset({"UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS"})
 
 
 def _code_name(context: grpc.ServicerContext, default: str) -> str:
@@ -70,6 +74,12 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         seconds = time.perf_counter() - started
         if self._metrics is not None:
             self._metrics.record_rpc(ids.method, kind, code, seconds)
+        span = trace.get_current_span()  # the instrumentation's server span, when tracing is on
+        if span.is_recording():
+            # Aborts with a rich status bypass the instrumentation's own status bookkeeping: record it here.
+            span.set_attribute("rpc.grpc.status_code", grpc.StatusCode[code].value[0])
+            if code in SERVER_ERRORS:
+                span.set_status(trace.Status(trace.StatusCode.ERROR, code))
         level = logging.DEBUG if code == "OK" else logging.INFO
         if log.isEnabledFor(level):
             with bound_call(ids):
