@@ -81,6 +81,12 @@ class _StoreCollector(Collector):
                                     value=snapshot.sealed)  # fmt: skip
 
 
+def _split(method: str) -> tuple[str, str]:
+    """``/package.Service/Method`` → (``package.Service``, ``Method``)."""
+    service, _, name = method.lstrip("/").rpartition("/")
+    return service, name
+
+
 class Metrics:
     """The process's metrics and, once ``serve`` is called, the HTTP endpoint that exposes them."""
 
@@ -119,6 +125,8 @@ class Metrics:
             "claims_projection_batches_total", "batches this process committed per projection", ["projection"],
             registry=self.registry,
         )  # fmt: skip
+        self._handled: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+        self._started: dict[tuple[str, str], Counter] = {}
         self._server: WSGIServer | None = None
         self.port: int | None = None
 
@@ -128,13 +136,20 @@ class Metrics:
 
     def record_rpc(self, method: str, kind: str, code: str, seconds: float) -> None:
         """One finished RPC: ``method`` is the full gRPC path (``/package.Service/Method``)."""
-        service, _, name = method.lstrip("/").rpartition("/")
-        self.rpc_handled.labels(service, name, kind, code).inc()
-        self.rpc_seconds.labels(service, name, kind, code).observe(seconds)
+        children = self._handled.get((method, kind, code))
+        if children is None:  # labels() takes a lock and builds a key: done once per method, kind and code
+            labels = (*_split(method), kind, code)
+            children = self._handled[(method, kind, code)] = (
+                self.rpc_handled.labels(*labels), self.rpc_seconds.labels(*labels),
+            )  # fmt: skip
+        children[0].inc()
+        children[1].observe(seconds)
 
     def record_rpc_started(self, method: str, kind: str) -> None:
-        service, _, name = method.lstrip("/").rpartition("/")
-        self.rpc_started.labels(service, name, kind).inc()
+        child = self._started.get((method, kind))
+        if child is None:
+            child = self._started[(method, kind)] = self.rpc_started.labels(*_split(method), kind)
+        child.inc()
 
     def record_commit_batch(self, size: int) -> None:
         """One committed transaction of ``size`` events (the store's ``observe_commits`` callback)."""
