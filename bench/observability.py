@@ -44,7 +44,8 @@ def _handler(_request: Any, _context: Any) -> str:
 def _wrapped(metrics: Metrics | None) -> Callable[[Any, Any], Any]:
     bare = grpc.unary_unary_rpc_method_handler(_handler)
     handler = ObservabilityInterceptor(metrics).intercept_service(lambda _details: bare, _Details())  # type: ignore[arg-type]
-    assert handler is not None and handler.unary_unary is not None
+    assert handler is not None
+    assert handler.unary_unary is not None
     return handler.unary_unary
 
 
