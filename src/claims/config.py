@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     )
     metrics_listen: str = Field(
         default="",
+        pattern=r"^(|.+:\d+)$",
         description="host:port where `claims serve` and `claims project` serve Prometheus metrics at /metrics "
         "(e.g. 127.0.0.1:9464; port 0 picks a free one); empty: no metrics endpoint",
     )

@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from claims.adapters.persistence.factory import parse_store_url
 from claims.adapters.persistence.migrations import apply_migrations
-from claims.api.v1 import vehicles_pb2, vehicles_pb2_grpc
+from claims.api.v1 import audit_pb2, audit_pb2_grpc, vehicles_pb2, vehicles_pb2_grpc
 from claims.bootstrap import start_engine
 from claims.config import Settings
 from claims.logs import configure_logging
@@ -122,6 +122,17 @@ def test_rpc_counts_and_latency_move_by_method_and_status_code(serve: Callable[.
     assert sample(after, *rpc("RegisterVehicle", "OK", "sum")) > 0
     started = {"grpc_service": VEHICLES, "grpc_method": "RegisterVehicle", "grpc_type": "unary"}
     assert sample(after, "grpc_server_started_total", started) == 3
+
+
+def test_a_server_stream_is_counted_when_it_ends(serve: Callable[..., Api]) -> None:
+    api = serve()
+    api.vehicles.RegisterVehicle(register_request(), timeout=5)
+    events = list(audit_pb2_grpc.AuditServiceStub(api.channel).StreamEvents(audit_pb2.StreamEventsRequest(), timeout=5))
+    assert len(events) == api.head()
+    labels = {"grpc_service": "claims.api.v1.AuditService", "grpc_method": "StreamEvents", "grpc_type": "server_stream"}
+    samples = scrape(api)
+    assert sample(samples, "grpc_server_handled_total", labels, grpc_code="OK") == 1
+    assert sample(samples, "grpc_server_handling_seconds_count", labels, grpc_code="OK") == 1
 
 
 def test_projection_lag_in_positions_and_seconds_falls_to_zero_when_the_projections_catch_up(
