@@ -23,7 +23,7 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 
-from claims.adapters.persistence.factory import parse_store_url
+from claims.adapters.persistence.factory import StoreLocation, parse_store_url
 from claims.adapters.persistence.migrations import apply_migrations
 from claims.api.v1 import audit_pb2, audit_pb2_grpc, vehicles_pb2, vehicles_pb2_grpc
 from claims.bootstrap import start_engine
@@ -63,10 +63,7 @@ def rpc(method: str, code: str, suffix: str = "total") -> tuple[str, dict[str, s
     return name, {"grpc_service": VEHICLES, "grpc_method": method, "grpc_type": "unary", "grpc_code": code}
 
 
-@pytest.fixture
-def serve(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Api]]:
-    """Start real servers on SQLite with the given settings (metrics on a free port unless told otherwise)."""
-    url = f"sqlite:///{tmp_path / 'claims.db'}"
+def _servers(url: str, clock: FixedClock) -> Iterator[Callable[..., Api]]:
     apply_migrations(parse_store_url(url), MIGRATIONS)
     started: list[Api] = []
 
@@ -82,6 +79,20 @@ def serve(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Api]]:
     for api in started:
         api.channel.close()
         api.engine.stop(grace=1)
+
+
+@pytest.fixture
+def serve(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Api]]:
+    """Start real servers on SQLite with the given settings (metrics on a free port unless told otherwise)."""
+    yield from _servers(f"sqlite:///{tmp_path / 'claims.db'}", clock)
+
+
+@pytest.fixture
+def pg_serve(postgres_schema: StoreLocation, clock: FixedClock) -> Iterator[Callable[..., Api]]:
+    """The same on a fresh PostgreSQL schema."""
+    from tests.conftest import POSTGRES_DSN
+
+    yield from _servers(f"{POSTGRES_DSN}{'&' if '?' in POSTGRES_DSN else '?'}schema={postgres_schema.schema}", clock)
 
 
 @pytest.fixture
@@ -135,9 +146,11 @@ def test_a_server_stream_is_counted_when_it_ends(serve: Callable[..., Api]) -> N
     assert sample(samples, "grpc_server_handling_seconds_count", labels, grpc_code="OK") == 1
 
 
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_projection_lag_in_positions_and_seconds_falls_to_zero_when_the_projections_catch_up(
-    serve: Callable[..., Api], clock: FixedClock
+    store: str, request: pytest.FixtureRequest, clock: FixedClock
 ) -> None:
+    serve: Callable[..., Api] = request.getfixturevalue("serve" if store == "sqlite" else "pg_serve")
     # given a server whose projections run elsewhere (nobody runs them yet), and a vehicle registered
     api = serve(run_projections=False)
     api.vehicles.RegisterVehicle(register_request(), timeout=5)
