@@ -204,6 +204,10 @@ def project(
         if metrics is not None:
             worker.runner.on_progress(metrics.record_projection_batch)
         worker.start()
+    if metrics is not None:
+        from claims.projections.worker import WorkerState
+
+        metrics.watch_workers(lambda: {w.name: w.state is WorkerState.ACTIVE for w in workers})
     stop.wait()
     for worker in workers:
         worker.stop()

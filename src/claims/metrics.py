@@ -87,6 +87,23 @@ def _split(method: str) -> tuple[str, str]:
     return service, name
 
 
+class _WorkerCollector(Collector):
+    """Whether each of this process's projection workers is the active one (1) or a standby (0)."""
+
+    def __init__(self, active: Callable[[], dict[str, bool]]) -> None:
+        self._active = active
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "claims_projection_worker_active",
+            "1 while this process's worker runs the projection (holds its lock), 0 while it waits as a standby",
+            labels=["projection"],
+        )
+        for name, active in sorted(self._active().items()):
+            family.add_metric([name], 1 if active else 0)
+        yield family
+
+
 class Metrics:
     """The process's metrics and, once ``serve`` is called, the HTTP endpoint that exposes them."""
 
@@ -133,6 +150,10 @@ class Metrics:
     def watch_store(self, probe: LogProbe) -> None:
         """Report the head, projection lag and sealed position from ``probe`` at each scrape."""
         self.registry.register(_StoreCollector(probe))
+
+    def watch_workers(self, active: Callable[[], dict[str, bool]]) -> None:
+        """Report, at each scrape, which of this process's projection workers are active (`claims project`)."""
+        self.registry.register(_WorkerCollector(active))
 
     def record_rpc(self, method: str, kind: str, code: str, seconds: float) -> None:
         """One finished RPC: ``method`` is the full gRPC path (``/package.Service/Method``)."""

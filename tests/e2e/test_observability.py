@@ -348,6 +348,13 @@ def test_claims_project_logs_json_and_serves_its_projections_progress_as_metrics
             threading.Event().wait(0.05)
         assert positions == dict.fromkeys(projection_names(), float(head))
         assert f"claims_chain_sealed_position {float(head)}" in text
+        active = {
+            s.labels["projection"]: s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+            if s.name == "claims_projection_worker_active"
+        }
+        assert active == dict.fromkeys(projection_names(), 1.0)  # SQLite: no lock, every worker is active
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
