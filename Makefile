@@ -21,7 +21,7 @@ $(BUF): tools/node/package.json
 ## run: migrate the embedded SQLite store and serve gRPC on 127.0.0.1:50051 (Ctrl-C stops it)
 run: $(STAMP)
 	$(BIN)/claims migrate
-	exec $(BIN)/claims serve
+	CLAIMS_METRICS_LISTEN=$${CLAIMS_METRICS_LISTEN-127.0.0.1:9464} exec $(BIN)/claims serve
 
 ## test: lint, type-check, and the whole test suite (PostgreSQL tests need CLAIMS_TEST_POSTGRES_DSN)
 test: lint typecheck

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import grpc
 from grpc_health.v1 import health, health_pb2
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from claims.adapters.grpc.audit_servicer import AuditServicer
 from claims.adapters.grpc.auth.authenticator import Authenticator
@@ -19,6 +21,7 @@ from claims.adapters.grpc.auth.principals import PrincipalsFile
 from claims.adapters.grpc.auth.transport import plan_transport
 from claims.adapters.grpc.claims_servicer import ClaimServicer
 from claims.adapters.grpc.insurer_servicer import InsurerServicer
+from claims.adapters.grpc.observability import ObservabilityInterceptor
 from claims.adapters.grpc.policy import check_rpc
 from claims.adapters.grpc.preauth_servicer import PreAuthorizationServicer
 from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
@@ -33,14 +36,17 @@ from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
+from claims.metrics import LogSnapshot, Metrics
 from claims.projections import registry
 from claims.projections.as_of import ReadModelsAt
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
 from claims.projections.commitments import CommitmentDirectory
 from claims.projections.contracts import ContractDirectory
+from claims.projections.lag import StoreProbe
 from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory
+from claims.tracing import tracer_provider, tracing_interceptor
 
 log = logging.getLogger("claims")
 
@@ -64,6 +70,8 @@ class Engine:
     checkpoints: CheckpointThread | None = None
     keys: KeyStore | None = None  # API keys (issue 7): `claims keys` and tests mint them here
     transport: str = ""  # how it listens, for the start-up log line: "mutual TLS ...", "no TLS (loopback)"
+    metrics: Metrics | None = None
+    tracer: TracerProvider | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
 
@@ -80,6 +88,10 @@ class Engine:
             self.checkpoints.stop()
         if self.runner is not None:
             self.runner.stop()
+        if self.metrics is not None:
+            self.metrics.close()
+        if self.tracer is not None:
+            self.tracer.shutdown()  # exports the spans still queued
         self.persistence.close()
 
     def check_health(self) -> bool:
@@ -106,8 +118,30 @@ class Engine:
             self.check_health()
 
 
-def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Engine:
-    """Open the (migrated) store and start serving; the caller owns ``stop()``."""
+def start_metrics(settings: Settings, persistence: Persistence, clock: Callable[[], datetime]) -> Metrics | None:
+    """The process's metrics served on CLAIMS_METRICS_LISTEN, reading lag from the store; None when unset."""
+    if not settings.metrics_listen:
+        return None
+    metrics = Metrics()
+    if persistence.database is not None:
+        metrics.watch_store(StoreProbe(persistence.events, persistence.database, clock).snapshot)
+    else:
+        events = persistence.events
+        metrics.watch_store(lambda: LogSnapshot(head=events.head_position()))
+    # Commit batch sizes: the store's commit hook (a no-op until the store has one).
+    if (observe_commits := getattr(persistence.events, "observe_commits", None)) is not None:
+        observe_commits(metrics.record_commit_batch)
+    metrics.serve(settings.metrics_listen)
+    return metrics
+
+
+def start_engine(
+    settings: Settings, clock: Callable[[], datetime] = utc_now, *, span_exporter: SpanExporter | None = None
+) -> Engine:
+    """Open the (migrated) store and start serving; the caller owns ``stop()``.
+
+    ``span_exporter`` replaces the configured span exporter (tests); spans are made only when CLAIMS_TRACING is on.
+    """
     location = parse_store_url(settings.store_url)
     plan = plan_transport(  # refuses plaintext or auth off where they are unsafe, before touching the store
         settings.listen,
@@ -123,6 +157,15 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
     keys: KeyStore = SqlKeyStore(persistence.database) if persistence.database is not None else MemoryKeyStore()
     authenticator = Authenticator(KeyLookup(keys, settings.key_cache_seconds), principals)
     interceptors = [AuthInterceptor(authenticator, check_rpc)] if settings.auth == "on" else []
+    metrics = start_metrics(settings, persistence, clock)
+    tracer = tracer_provider(
+        settings.tracing,
+        service_name=settings.service_name,
+        otlp_endpoint=settings.otlp_endpoint,
+        exporter=span_exporter,
+    )
+    observers: list[grpc.ServerInterceptor] = [] if tracer is None else [tracing_interceptor(tracer)]
+    observers.append(ObservabilityInterceptor(metrics))
     app = ClaimsApplication(
         persistence.events,
         clock,
@@ -141,13 +184,18 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         claim_directory = ClaimDirectory(persistence.database)
         contract_directory = ContractDirectory(persistence.database)
         commitment_queries = CommitmentQueries(persistence.database)
+        if metrics is not None:
+            runner.on_progress(metrics.record_projection_batch)
         if settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
             wake = runner.wake
             persistence.events.observe_appends(lambda _position: wake())
             runner.start(interval=settings.projection_poll_seconds)
         if settings.timer_interval_seconds > 0:  # the timer reads rm_commitments at the application's clock
             board = CommitmentDirectory(persistence.database)
-            timer = TimerThread(CommitmentTimer(app, board), settings.timer_interval_seconds)
+            commitment_timer = CommitmentTimer(app, board)
+            if metrics is not None:
+                commitment_timer.on_tick(metrics.record_timer_tick)
+            timer = TimerThread(commitment_timer, settings.timer_interval_seconds)
     signer = CheckpointSigner.from_file(settings.checkpoint_key_file)
     keeper: CheckpointKeeper | None = None
     checkpoints: CheckpointThread | None = None
@@ -177,11 +225,13 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         max_workers=settings.max_workers,
         credentials=plan.credentials,
         interceptors=interceptors,
+        observers=observers,
     )
     server.start()
     engine = Engine(
-        settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys, plan.description
-    )
+        settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys,
+        plan.description, metrics, tracer,
+    )  # fmt: skip
     if timer is not None:
         timer.start()
     if checkpoints is not None:

@@ -34,8 +34,10 @@ cli = typer.Typer(
 )
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+def _configure_logging(settings: Settings) -> None:
+    from claims.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format, sys.stderr)
 
 
 @cli.command()
@@ -50,7 +52,7 @@ def serve(
 
     overrides = {k: v for k, v in {"listen": listen, "store_url": store}.items() if v}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -74,6 +76,9 @@ def serve(
         auth,
         engine.persistence.location.describe(),
     )
+    if engine.metrics is not None:
+        metrics_host = settings.metrics_listen.rsplit(":", 1)[0]
+        logging.getLogger("claims").info("metrics at http://%s:%d/metrics", metrics_host, engine.metrics.port)
     stop.wait()
     engine.stop()
     logging.getLogger("claims").info("stopped")
@@ -185,10 +190,15 @@ def project(
     from claims.projections.worker import ProjectionWorker
 
     settings = Settings(**({"store_url": store} if store else {}))  # type: ignore[arg-type]
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     location = parse_store_url(settings.store_url)
     projections = _projections_or_exit(location, settings, projection)
     persistence = open_store(location)
+    from claims.bootstrap import start_metrics, utc_now
+
+    metrics = start_metrics(settings, persistence, utc_now)
+    if metrics is not None:
+        logging.getLogger("claims").info("metrics at %s (/metrics, port %d)", settings.metrics_listen, metrics.port)
     stop = _stop_on_signals()
     workers = [
         ProjectionWorker(
@@ -205,10 +215,18 @@ def project(
         "claims project: %s on %s (%s)", ", ".join(w.name for w in workers), location.describe(), exclusive
     )
     for worker in workers:
+        if metrics is not None:
+            worker.runner.on_progress(metrics.record_projection_batch)
         worker.start()
+    if metrics is not None:
+        from claims.projections.worker import WorkerState
+
+        metrics.watch_workers(lambda: {w.name: w.state is WorkerState.ACTIVE for w in workers})
     stop.wait()
     for worker in workers:
         worker.stop()
+    if metrics is not None:
+        metrics.close()
     persistence.close()
     logging.getLogger("claims").info("stopped")
 

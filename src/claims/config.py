@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         "or postgresql://user:password@host:port/database?schema=name",
     )
     listen: str = Field(default="127.0.0.1:50051", description="host:port the gRPC server binds")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="the least severe records logged (DEBUG adds one line per successful RPC)"
+    )
     migrations_dir: Path = Field(default=REPO_ROOT / "migrations", description="folder holding sqlite/ and postgresql/")
     part_usage_file: Path = Field(
         default=REPO_ROOT / "reference" / "part_usage.json",
@@ -69,7 +71,31 @@ class Settings(BaseSettings):
     )
     checkpoint_dir: Path = Field(
         default=Path("var/checkpoints"),
-        description="where signed checkpoints are written as JSON (checkpoint-<position>.json) for auditors to fetch",
+        description="where signed checkpoints are written as JSON (`checkpoint-<position>.json`) for auditors to fetch",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: one readable line per record (the default, for `make run`); json: one JSON object per "
+        "line with time, level, logger, message and, inside a call, request_id, correlation_id, method and trace_id "
+        "(use json in production)",
+    )
+    metrics_listen: str = Field(
+        default="",
+        pattern=r"^(|.+:\d+)$",
+        description="host:port where `claims serve` and `claims project` serve Prometheus metrics at /metrics "
+        "(e.g. 127.0.0.1:9464; port 0 picks a free one); empty: no metrics endpoint",
+    )
+    tracing: Literal["off", "console", "otlp"] = Field(
+        default="off",
+        description="OpenTelemetry tracing of every RPC through the standard gRPC server instrumentation: off, "
+        "console (spans printed to stdout) or otlp (spans sent to CLAIMS_OTLP_ENDPOINT)",
+    )
+    otlp_endpoint: str = Field(
+        default="http://127.0.0.1:4317",
+        description="the OTLP/gRPC collector spans are sent to when CLAIMS_TRACING=otlp",
+    )
+    service_name: str = Field(
+        default="claims", min_length=1, description="service.name of the spans this process sends"
     )
     read_model_at_cache_size: int = Field(
         default=4,

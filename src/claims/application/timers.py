@@ -37,6 +37,10 @@ log = logging.getLogger("claims.timer")
 TIMER_ACTOR = "system:timer"
 DEFAULT_BATCH = 100
 
+# Called after each tick with the clocks found due, the consequence sent for each one fired ("deemed_approval"
+# or "breach"), and how many the application refused (metrics).
+TickObserver = Callable[[int, list[str], int], None]
+
 
 @dataclass(frozen=True)
 class DueClock:
@@ -97,6 +101,11 @@ class CommitmentTimer:
     ) -> None:
         self._app, self._board, self._batch = app, board, batch
         self._catch_up_seconds, self._sleep = catch_up_seconds, sleep
+        self._observers: list[TickObserver] = []
+
+    def on_tick(self, observer: TickObserver) -> None:
+        """Call ``observer(due, fired consequences, refused)`` after each tick that read the due clocks."""
+        self._observers.append(observer)
 
     def tick(self) -> list[Fired]:
         """Act on the clocks due now (at most one batch); a refused consequence is logged and skipped."""
@@ -105,11 +114,14 @@ class CommitmentTimer:
             log.info("commitments read model is behind the log; the timer waits for the next tick")
             return []
         fired: list[Fired] = []
-        for clock in self._board.due(now, self._batch):
+        due = self._board.due(now, self._batch)
+        for clock in due:
             try:
                 fired.append(Fired(clock, self._fire(clock)))
             except ClaimsError as error:
                 log.warning("timer: %s on %s not recorded: %s", clock.commitment_code, clock.subject_id, error)
+        for observer in self._observers:
+            observer(len(due), [consequence_of(f.clock) for f in fired], len(due) - len(fired))
         return fired
 
     def _caught_up(self, head: int) -> bool:
@@ -123,8 +135,8 @@ class CommitmentTimer:
     def _fire(self, clock: DueClock) -> CommandResult:
         request_id = request_id_for(clock)
         call = CallContext(actor=TIMER_ACTOR, request_id=request_id, correlation_id=request_id)
-        deems_approval = clock.consequence == DeemedOutcome.APPROVED.value and clock.subject_kind == "claim"
-        if deems_approval and not clock.stopped and clock.dealer_id is not None:
+        if consequence_of(clock) == "deemed_approval":
+            assert clock.dealer_id is not None
             approval = DeemApproval(
                 dealer_id=clock.dealer_id,
                 claim_number=clock.subject_ref,
@@ -144,6 +156,12 @@ class CommitmentTimer:
         return self._app.handle_commitment(call, breach)
 
 
+def consequence_of(clock: DueClock) -> str:
+    """What the timer sends for ``clock``: a deemed approval of an undecided claim, else a breach."""
+    deems_approval = clock.consequence == DeemedOutcome.APPROVED.value and clock.subject_kind == "claim"
+    return "deemed_approval" if deems_approval and not clock.stopped and clock.dealer_id is not None else "breach"
+
+
 class TimerThread:
     """Ticks a timer every ``interval`` seconds in a daemon thread until stopped."""
 
@@ -153,6 +171,11 @@ class TimerThread:
         self._timer, self._interval = timer, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def timer(self) -> CommitmentTimer:
+        """The timer it ticks (a tick can also be run at once, as the thread runs it)."""
+        return self._timer
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="commitment-timer", daemon=True)

@@ -12,9 +12,11 @@ from claims.adapters.grpc.identity import current_principal
 from claims.application.messages import CallContext
 from claims.application.principal import Role
 from claims.domain.errors import FieldViolation, InvalidCommandError
+from claims.logs import current_call
 
 ACTOR_HEADER = "x-claims-actor"
 CORRELATION_HEADER = "x-correlation-id"
+REQUEST_ID_HEADER = "x-request-id"  # names a read in the logs (a mutation's request_id field does that)
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -38,7 +40,8 @@ def call_context(context: grpc.ServicerContext, request_id: str, expected_versio
         actor = headers.get(ACTOR_HEADER, "anonymous")[:128] or "anonymous"
     else:
         actor = f"{principal.name} via {principal.identity}"[:256]
-    correlation = headers.get(CORRELATION_HEADER, "")[:128] or str(uuid.uuid4())
+    bound = current_call()  # the id the call's log records carry, so logs and stored events agree
+    correlation = headers.get(CORRELATION_HEADER, "")[:128] or (bound.correlation_id if bound else str(uuid.uuid4()))
     return CallContext(
         actor=actor,
         request_id=request_id,

@@ -59,12 +59,15 @@ def create_server(
     max_workers: int = 16,
     credentials: grpc.ServerCredentials | None = None,
     interceptors: Sequence[grpc.ServerInterceptor] = (),
+    observers: Sequence[grpc.ServerInterceptor] = (),
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to ``address``; port 0 picks a free port. ``credentials``: TLS
-    (else plaintext); ``interceptors`` run inside the error interceptor, in order (authentication)."""
+    (else plaintext); ``interceptors`` run inside the error interceptor, in order (authentication);
+    ``observers`` (tracing, metrics and log ids) run outermost, so they see every call's final status.
+    """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[ErrorInterceptor(), *interceptors],
+        interceptors=[*observers, ErrorInterceptor(), *interceptors],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
