@@ -68,7 +68,7 @@ def _servers(url: str, clock: FixedClock) -> Iterator[Callable[..., Api]]:
     started: list[Api] = []
 
     def start(exporter: InMemorySpanExporter | None = None, **overrides: Any) -> Api:
-        fields: dict[str, Any] = {"metrics_listen": "127.0.0.1:0", **overrides}
+        fields: dict[str, Any] = {"metrics_listen": "127.0.0.1:0", "auth": "off", **overrides}
         settings = Settings(store_url=url, listen="127.0.0.1:0", grace_seconds=1, migrations_dir=MIGRATIONS, **fields)
         engine = start_engine(settings, clock, span_exporter=exporter)
         channel = grpc.insecure_channel(f"127.0.0.1:{engine.port}")

@@ -91,11 +91,12 @@ class CheckpointKeeper:
             return path
 
     def keep_if_moved(self) -> SignedCheckpoint | None:
-        """Sign and write the sealed head unless it is where the last kept checkpoint is; the checkpoint or None."""
+        """Sign and write the sealed head unless nothing is sealed yet or it is where the last kept checkpoint is;
+        the checkpoint or None."""
         with self._lock:
             position, _ = sealed_head(self._database)
-            if self._last is not None and position <= self._last:
-                return None
+            if position == 0 or (self._last is not None and position <= self._last):
+                return None  # nothing sealed yet, or nothing new since the last one kept
             signed = self._signer.sign_head(self._database, self._clock())
             write_checkpoint(self._directory, signed)
             self._last = signed.position
