@@ -41,11 +41,9 @@ typecheck: $(STAMP)
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.projections
-	$(BIN)/python -m bench.verification
-	$(BIN)/python -m bench.state_at
+## bench: the benchmark suite, every figure beside its baseline (< 10 min; BENCH_ARGS=--quick for a smoke run)
+bench: $(STAMP) $(BUF)
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache
