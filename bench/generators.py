@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -50,20 +51,24 @@ def file_paced(name: str, target: str, clients: int, rate: float, seconds: float
     return load.paced(name, target, clients, rate, seconds, future)
 
 
-def watch_tracking(store_url: str, schema: str, seconds: float, poll: float) -> list[tuple[float, int]]:
-    """Every ``poll`` s for ``seconds``: (time.monotonic(), the lowest tracking position of any projection)."""
+def watch_tracking(url: str, schema: str, until_file: str, timeout: float, poll: float) -> list[tuple[float, int]]:
+    """Every ``poll`` s: (time.monotonic() once read, the lowest tracking position of any projection); until the
+    position written to ``until_file`` (by the suite, once the load is over) is reached, or ``timeout`` s."""
     query = "SELECT MIN(position) FROM projection_tracking"
     samples: list[tuple[float, int]] = []
-    if store_url.startswith("sqlite:///"):
-        conn: Any = sqlite3.connect(f"file:{store_url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+    if url.startswith("sqlite:///"):
+        conn: Any = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
     else:
-        conn = psycopg.connect(store_url.split("?")[0], autocommit=True)
+        conn = psycopg.connect(url.split("?")[0], autocommit=True)
         conn.execute(f'SET search_path TO "{schema}"')
+    until = Path(until_file)
     try:
-        end = time.monotonic() + seconds
+        end = time.monotonic() + timeout
         while (asked := time.monotonic()) < end:
             row = conn.execute(query).fetchone()
             samples.append((time.monotonic(), int(row[0] or 0)))  # seen by now: an upper bound on when
+            if until.exists() and (text := until.read_text().strip()) and samples[-1][1] >= int(text):
+                break
             time.sleep(max(0.0, asked + poll - time.monotonic()))
     finally:
         conn.close()

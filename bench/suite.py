@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -234,12 +235,15 @@ def measure_commands(label: str, url: str, schema: str, folder: str, args: argpa
             if probe.errors:
                 raise SystemExit(f"{label}: FileClaim failed {probe.errors} times: {probe.first_error}")
             rate = max(probe.per_second, 20.0)
-            per_client = math.ceil(rate * 1.6 * seconds / clients) + 5
+            per_client = math.ceil(rate * 2 * seconds / clients) + 5
             first = units.write(clients * per_client)
             peak = in_process(generators.file_closed, "FileClaim", target, clients, seconds, run, first, per_client)
             out["peak"] = peak.summary()
-            say(f"{label}: FileClaim {peak.per_second:,.0f}/s (p50 {peak.p50_ms:.1f} ms, p99 {peak.p99_ms:.1f} ms)")
-            out["peak_ran_out"] = peak.calls + peak.errors >= clients * per_client
+            out["peak_ran_out"] = ran_out = peak.calls + peak.errors >= clients * per_client
+            say(
+                f"{label}: FileClaim {peak.per_second:,.0f}/s (p50 {peak.p50_ms:.1f} ms, p99 {peak.p99_ms:.1f} ms, "
+                f"{peak.errors} errors{'; ran out of set-up units' if ran_out else ''})"
+            )
             # latency at half the peak, open loop
             half = peak.per_second / 2
             first = units.write(math.ceil(half * seconds) + clients)
@@ -248,10 +252,13 @@ def measure_commands(label: str, url: str, schema: str, folder: str, args: argpa
             say(f"{label}: at {half:,.0f}/s paced: p50 {paced.p50_ms:.1f} ms, p99 {paced.p99_ms:.1f} ms")
             # live lag at peak
             first = units.write(clients * per_client)
-            pool, watching = start_in_process(generators.watch_tracking, url, schema, seconds + 5, args.poll)
+            until = Path(folder) / f"lag-{label}.until"
+            watch = (url, schema, str(until), seconds + 60, args.poll)
+            pool, watching = start_in_process(generators.watch_tracking, *watch)
             try:
                 time.sleep(1.5)  # the watcher process is up and polling
                 busy = in_process(generators.file_closed, "lag", target, clients, seconds, run, first, per_client)
+                until.write_text(str(max((p for p, _ in busy.commits), default=0)))
                 samples = watching.result()
             finally:
                 pool.shutdown()
@@ -259,7 +266,10 @@ def measure_commands(label: str, url: str, schema: str, folder: str, args: argpa
                 "per_second": busy.per_second,
                 "poll_ms": args.poll * 1000,
             }
-            say(f"{label}: lag at {busy.per_second:,.0f}/s: p99 {out['lag']['p99_ms']:.1f} ms")
+            say(
+                f"{label}: lag at {busy.per_second:,.0f}/s: p99 {out['lag']['p99_ms']:.1f} ms "
+                f"({out['lag']['measured']} of {out['lag']['commands']} commands seen by the watcher)"
+            )
         # baselines, same run, same concurrency, the server stopped
         if label == "sqlite":
             plain = in_process(
