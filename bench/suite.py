@@ -235,7 +235,8 @@ def measure_commands(label: str, url: str, schema: str, folder: str, args: argpa
             if probe.errors:
                 raise SystemExit(f"{label}: FileClaim failed {probe.errors} times: {probe.first_error}")
             rate = max(probe.per_second, 20.0)
-            per_client = math.ceil(rate * 2 * seconds / clients) + 5
+            # twice what the probe rate needs, at most --max-units a run (a run that uses them all stops early)
+            per_client = min(math.ceil(rate * 2 * seconds / clients) + 5, args.max_units // clients)
             first = units.write(clients * per_client)
             peak = in_process(generators.file_closed, "FileClaim", target, clients, seconds, run, first, per_client)
             out["peak"] = peak.summary()
@@ -246,8 +247,9 @@ def measure_commands(label: str, url: str, schema: str, folder: str, args: argpa
             )
             # latency at half the peak, open loop
             half = peak.per_second / 2
-            first = units.write(math.ceil(half * seconds) + clients)
-            paced = in_process(generators.file_paced, "paced", target, clients, half, seconds, run, first)
+            paced_seconds = min(seconds, args.max_units / half)
+            first = units.write(math.ceil(half * paced_seconds) + 1)
+            paced = in_process(generators.file_paced, "paced", target, clients, half, paced_seconds, run, first)
             out["half_peak"] = paced.summary() | {"rate": half}
             say(f"{label}: at {half:,.0f}/s paced: p50 {paced.p50_ms:.1f} ms, p99 {paced.p99_ms:.1f} ms")
             # live lag at peak
@@ -481,6 +483,18 @@ def postgres_version(dsn: str) -> str:
         return f"unreachable ({e.__class__.__name__})"
 
 
+def client_versions() -> dict[str, str]:
+    """psycopg, and the Node client's node and @grpc/grpc-js, as this run used them."""
+    out = {"psycopg": psycopg.__version__}
+    node = shutil.which("node")
+    if node:
+        out["node"] = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    package = NODE_GRPC / "package.json"
+    if package.exists():
+        out["@grpc/grpc-js"] = json.loads(package.read_text())["version"]
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run: short figures, small logs")
@@ -490,6 +504,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, help="runs per log figure, the median reported (3, quick 1)")
     parser.add_argument("--calls", type=int, help="GetStateAt calls per case (200, quick 20)")
     parser.add_argument("--poll", type=float, default=0.005, help="how often the lag watcher polls (s)")
+    parser.add_argument("--max-units", type=int, default=8_000, help="claims set up per timed run, at most")
     parser.add_argument("--postgres", default=DEFAULT_PG, help="DSN; empty to skip PostgreSQL")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ and bench/results/ alone")
     args = parser.parse_args(argv)
@@ -498,12 +513,16 @@ def main(argv: list[str] | None = None) -> None:
     args.repeat = args.repeat or (1 if args.quick else 3)
     args.calls = args.calls or (20 if args.quick else 200)
     began = time.monotonic()
+    pg_version = postgres_version(args.postgres) if args.postgres else "skipped"
+    if pg_version.startswith("unreachable"):
+        say(f"PostgreSQL at {args.postgres} is {pg_version}: its rows are left out of this run")
+        args.postgres = ""
     results: dict[str, Any] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
         "seconds": args.seconds,
         "clients": args.clients,
-        "machine": machine.describe() | {"postgresql": postgres_version(args.postgres) if args.postgres else "skipped"},
+        "machine": machine.describe() | {"postgresql": pg_version} | client_versions(),
     }
     results["echo"] = measure_echo(args)
     with tempfile.TemporaryDirectory() as folder:
