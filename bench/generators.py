@@ -48,7 +48,7 @@ def file_paced(name: str, target: str, clients: int, rate: float, seconds: float
         request = workload.file_claim_request(run, first + n)
         return claims_pb2_grpc.ClaimServiceStub(channel).FileClaim.future(request, timeout=30)
 
-    return load.paced(name, target, clients, rate, seconds, future)
+    return load.paced(name, target, clients, rate, seconds, future, lambda answer: int(answer.result.position))
 
 
 def watch_tracking(url: str, schema: str, until_file: str, timeout: float, poll: float) -> list[tuple[float, int]]:

@@ -107,26 +107,36 @@ def run(name: str, target: str, clients: int, seconds: float, make_call: Call, p
 
 
 def paced(
-    name: str, target: str, channels: int, rate: float, seconds: float, make_future: Callable[[Any, int], Any]
+    name: str,
+    target: str,
+    channels: int,
+    rate: float,
+    seconds: float,
+    make_future: Callable[[Any, int], Any],
+    position: Callable[[Any], int] | None = None,
 ) -> Figure:
     """Send ``rate`` calls/s for ``seconds`` (call n on channel n % channels via ``make_future(channel, n)``,
-    which returns a grpc future); latency runs from when the call was due to when its answer arrived."""
+    which returns a grpc future); latency runs from when the call was due to when its answer arrived.
+    With ``position`` (answer -> global position), each command's position and arrival are kept too."""
     _check_loopback(target)
     opened = [grpc.insecure_channel(target) for _ in range(channels)]
     for channel in opened:
         grpc.channel_ready_future(channel).result(timeout=10)
     latencies: list[float] = []
     errors: list[str] = []
+    commits: list[tuple[int, float]] = []
     lock = threading.Lock()
     outstanding = threading.Semaphore(0)
     sent = 0
 
     def done(due: float) -> Callable[[Any], None]:
         def callback(future: Any) -> None:
-            took = time.perf_counter() - due
+            took, arrived = time.perf_counter() - due, time.monotonic()
             with lock:
                 if future.exception() is None:
                     latencies.append(took)
+                    if position is not None:
+                        commits.append((position(future.result()), arrived))
                 else:
                     errors.append(str(future.exception().code()))
             outstanding.release()
@@ -149,7 +159,7 @@ def paced(
     return Figure(
         name, channels, len(ordered), len(errors), elapsed,
         statistics.median(ordered) * 1000 if ordered else 0.0, percentile(ordered, 0.99) * 1000,
-        errors[0] if errors else "",
+        errors[0] if errors else "", sorted(commits),
     )  # fmt: skip
 
 

@@ -60,10 +60,13 @@ def test_paced_load_sends_every_call_due_and_counts_refusals(live_api: Api) -> N
         )
 
     # when it runs at 20 calls/s for 0.15 s
-    figure = paced("paced", f"127.0.0.1:{live_api.engine.port}", 2, 20, 0.15, future)
-    # then three calls were sent: two answered, one refused with its status
+    target = f"127.0.0.1:{live_api.engine.port}"
+    figure = paced("paced", target, 2, 20, 0.15, future, lambda answer: int(answer.result.position))
+    # then three calls were sent: two answered (their positions kept, up to the head), one refused with its status
     assert (figure.calls, figure.errors) == (2, 1)
     assert figure.first_error == "StatusCode.NOT_FOUND"
+    assert len(figure.commits) == 2
+    assert max(p for p, _ in figure.commits) == live_api.head()
 
 
 def test_the_echo_server_answers_with_the_request_on_the_claims_server_settings() -> None:
