@@ -4,13 +4,13 @@
 // {"calls", "errors", "seconds", "p50_ms", "p99_ms"}. Loopback only; bounded in time.
 "use strict";
 const path = require("path");
-const grpc = require(path.join(__dirname, "..", "..", "tools", "node", "node_modules", "@grpc", "grpc-js"));
 
 const [target, clientsArg, secondsArg] = process.argv.slice(2);
 if (!/^(127\.|localhost|\[::1\])/.test(target || "")) {
   console.error("usage: echo_load.js 127.0.0.1:PORT CLIENTS SECONDS (loopback only)");
   process.exit(2);
 }
+const grpc = require(path.join(__dirname, "..", "..", "tools", "node", "node_modules", "@grpc", "grpc-js"));
 const clients = Number(clientsArg || 16);
 const seconds = Math.min(Number(secondsArg || 5), 120);
 // google.protobuf.StringValue{value: "0123456789abcdef"}: field 1, length 16.

@@ -7,11 +7,13 @@ work they are timed on (no timing here).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import grpc
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench import echo, workload
@@ -84,6 +86,7 @@ def test_the_echo_server_answers_with_the_request_on_the_claims_server_settings(
     assert health.status == health_pb2.HealthCheckResponse.NOT_SERVING
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the suite then skips the Node row)")
 def test_the_node_echo_client_is_a_bounded_loopback_only_load() -> None:
     # given the Node client script, when it is pointed at a non-loopback address
     script = Path(__file__).resolve().parents[2] / "bench" / "node" / "echo_load.js"
