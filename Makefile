@@ -41,14 +41,13 @@ typecheck: $(STAMP)
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.projections
-	$(BIN)/python -m bench.verification
-	$(BIN)/python -m bench.state_at
-	$(BIN)/python -m bench.read_model_at
+## bench: the benchmark suite, every figure beside its baseline (BENCH_ARGS=--quick for a smoke run), then the
+## cost of TLS and authorization and of read models as of a position
+bench: $(STAMP) $(BUF)
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 	$(BIN)/python -m bench.auth_cost
 	$(BIN)/python -m bench.authorization
+	$(BIN)/python -m bench.read_model_at
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache
