@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from claims.application.commands import StreamType
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
+from claims.application.snapshots import BY_NAME, IndexAnswer, StateIndex
 from claims.application.streams import CLAIMS, CONTRACTS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import (
@@ -49,13 +50,15 @@ _KEY_FIELDS: dict[SubjectKind, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class StateAt:
-    """A stream's state as its first ``version`` events made it, and those events (each with its position)."""
+    """A stream's state as its first ``version`` events made it, and those events or a page of them (each with
+    its position)."""
 
     kind: SubjectKind
     stream_id: UUID
     version: int
     state: BaseModel
     events: tuple[RecordedEvent, ...]
+    next_event_version: int | None = None  # the version of the first event not in ``events``, when there are more
 
     def state_json(self) -> dict[str, Any]:
         return self.state.model_dump(mode="json")
@@ -84,10 +87,25 @@ def subject_stream(kind: SubjectKind, key: Sequence[str]) -> tuple[UUID, StreamT
 
 
 def state_at(
-    store: EventStore, kind: SubjectKind, key: Sequence[str], at: datetime | None = None, version: int | None = None
+    store: EventStore,
+    kind: SubjectKind,
+    key: Sequence[str],
+    at: datetime | None = None,
+    version: int | None = None,
+    *,
+    index: StateIndex | None = None,
+    events_from: int = 1,
+    events_limit: int | None = None,
 ) -> StateAt:
     """``kind``'s state up to ``version``, or up to its last event recorded at or before ``at``; the latest when
-    neither is given. NOT_FOUND when the stream had no events by then (or never reached ``version``)."""
+    neither is given. NOT_FOUND when the stream had no events by then (or never reached ``version``).
+
+    With an ``index`` (the snapshots projection) it starts from the nearest snapshot written by this code at or
+    below that version and folds only the events after it, and finds the version of a moment in the index; the
+    events the index has not seen yet (a projection behind) are read from the log, so the answer is the same as
+    a full replay's either way. ``events`` holds the events that made the state from version ``events_from``,
+    at most ``events_limit`` of them (all when None); ``next_event_version`` is the version after the last
+    one returned, when there are more."""
     if at is not None and version is not None:
         raise InvalidCommandError([FieldViolation("as_of", "a recorded time or a version, not both")])
     if version is not None and version < 1:
@@ -95,26 +113,67 @@ def state_at(
     if at is not None and at.tzinfo is None:
         raise InvalidCommandError([FieldViolation("recorded_at", "a moment with its UTC offset")])
     stream_id, stream = subject_stream(kind, key)
-    # As of a version, only the events up to it are read (a stream short of it is read whole, all it has).
-    recorded = store.load_with_positions(stream_id, up_to=version)
+    snapshot_kind = BY_NAME[stream.name]
+    fingerprint = snapshot_kind.fingerprint
+    answer = index.lookup(stream_id, fingerprint, version, at) if index is not None else IndexAnswer(0, None, None)
+    base_version, base_state = 0, None
+    if answer.snapshot is not None and answer.snapshot.fingerprint == fingerprint:
+        base_version, base_state = answer.snapshot.version, snapshot_kind.decode(answer.snapshot.state)
     if version is not None:
-        chosen = [r for r in recorded if r.version <= version]
-        if not recorded or recorded[-1].version < version:
-            raise _not_found(kind, key, f"has no version {version} (it has {len(recorded)})")
+        tail = store.load_with_positions(stream_id, up_to=version, after=base_version)
+        reached = tail[-1].version if tail else base_version
+        if reached < version:
+            raise _not_found(kind, key, f"has no version {version} (it has {reached})")
+        target = version
     elif at is not None:
-        # A filter, not a bisection: recorded times need not rise with versions (clocks of several writers).
-        chosen = [r for r in recorded if r.metadata.recorded_at <= at]
+        # The last event recorded at or before ``at``: the index answers for the versions it has seen, the log
+        # for the rest. A version is a prefix of the stream: its state is one the stream was in.
+        unindexed = store.load_with_positions(stream_id, after=answer.indexed)
+        late = [r.version for r in unindexed if r.metadata.recorded_at <= at]
+        target = max([*late, answer.at_version or 0])
+        if target == 0:
+            raise _not_found(kind, key, f"has no events recorded at or before {at.isoformat()}")
+        if unindexed and unindexed[0].version == base_version + 1:
+            tail = [r for r in unindexed if r.version <= target]
+        else:
+            tail = store.load_with_positions(stream_id, up_to=target, after=base_version)
     else:
-        chosen = list(recorded)
-    if not chosen:
-        when = f"recorded at or before {at.isoformat()}" if at is not None else "recorded"
-        raise _not_found(kind, key, f"has no events {when}")
-    state = stream.fold(None, [r.event for r in chosen])
+        tail = store.load_with_positions(stream_id, after=base_version)
+        target = tail[-1].version if tail else base_version
+        if target == 0:
+            raise _not_found(kind, key, "has no events recorded")
+    if [r.version for r in tail] != list(range(base_version + 1, target + 1)):
+        raise AssertionError(f"stream {stream_id}: versions {base_version + 1}..{target} are not all stored")
+    state = stream.fold(base_state, [r.event for r in tail])
     assert isinstance(state, BaseModel)
-    events = tuple(
-        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version)) for r in chosen
+    events, next_version = _events_page(store, stream_id, tail, target, events_from, events_limit)
+    return StateAt(
+        kind=kind, stream_id=stream_id, version=target, state=state, events=events, next_event_version=next_version
     )
-    return StateAt(kind=kind, stream_id=stream_id, version=chosen[-1].version, state=state, events=events)
+
+
+def _events_page(
+    store: EventStore,
+    stream_id: UUID,
+    tail: Sequence[RecordedEvent],
+    target: int,
+    first: int,
+    limit: int | None,
+) -> tuple[tuple[RecordedEvent, ...], int | None]:
+    """The events of versions ``first``… (at most ``limit``) up to ``target``, and the version after them if any."""
+    if first < 1:
+        raise InvalidCommandError([FieldViolation("events_from", "versions start at 1")])
+    last = target if limit is None else min(target, first + limit - 1)
+    if first > last:
+        return (), None
+    if tail and tail[0].version <= first:
+        page = list(tail[first - tail[0].version : last - tail[0].version + 1])
+    else:
+        page = store.load_with_positions(stream_id, up_to=last, after=first - 1)
+    events = tuple(
+        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version)) for r in page
+    )
+    return events, (last + 1 if last < target else None)
 
 
 def _not_found(kind: SubjectKind, key: Sequence[str], what: str) -> NotFoundError:

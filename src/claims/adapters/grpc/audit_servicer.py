@@ -22,6 +22,7 @@ from claims.api.v1 import audit_pb2_grpc as pb_grpc
 from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
+from claims.projections.snapshots import SqlStateIndex
 
 POLL_SECONDS = 0.1
 
@@ -76,6 +77,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         self._store, self._poll = store, poll_seconds
         self._keeper = keeper  # where on-demand checkpoints are also written
         self._recorder, self._database, self._signer, self._clock = recorder, database, signer, clock
+        # The snapshots projection's index and snapshots, where the store has SQL (else GetStateAt replays whole).
+        self._state_index = SqlStateIndex(database) if database is not None else None
 
     def VerifyHistory(
         self, request: pb.VerifyHistoryRequest, context: grpc.ServicerContext
@@ -121,7 +124,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         )
 
     def GetStateAt(self, request: pb.GetStateAtRequest, context: grpc.ServicerContext) -> pb.GetStateAtResponse:
-        return get_state_at(self._store, request)
+        return get_state_at(self._store, request, self._state_index)
 
     def StreamEvents(
         self, request: pb.StreamEventsRequest, context: grpc.ServicerContext

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from claims.adapters.grpc.mapping import timestamp_to_proto, timestamp_value
 from claims.api.v1 import audit_pb2 as pb
 from claims.application.audit_feed import payload_of
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
-from claims.application.state_at import StateAt, SubjectKind, state_at
+from claims.application.snapshots import StateIndex
+from claims.application.state_at import StateAt, SubjectKind, state_at, subject_stream
 from claims.domain.errors import FieldViolation, InvalidCommandError
 
 
@@ -70,18 +74,61 @@ def event_message(recorded: RecordedEvent) -> pb.AuditEvent:
     )
 
 
+@dataclass(frozen=True)
+class EventsPage:
+    """Where a page of the events that made a state starts: the state's version and the first event's."""
+
+    kind: str
+    stream_id: str
+    version: int
+    first: int
+
+    def token(self) -> str:
+        text = json.dumps({"k": self.kind, "s": self.stream_id, "v": self.version, "f": self.first})
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, token: str) -> EventsPage:
+        try:
+            fields = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            page = cls(str(fields["k"]), str(UUID(fields["s"])), int(fields["v"]), int(fields["f"]))
+        except (ValueError, KeyError, TypeError) as e:
+            raise InvalidCommandError([FieldViolation("events_page_token", f"not a page token ({e})")]) from None
+        if not 1 < page.first <= page.version:
+            raise InvalidCommandError([FieldViolation("events_page_token", "not a page token (out of range)")])
+        return page
+
+
 def state_at_to_proto(found: StateAt) -> pb.GetStateAtResponse:
+    following = ""
+    if found.next_event_version is not None:
+        page = EventsPage(found.kind.value, str(found.stream_id), found.version, found.next_event_version)
+        following = page.token()
     return pb.GetStateAtResponse(
         kind=found.kind.value,
         stream_id=str(found.stream_id),
         version=found.version,
         state_json=_json(found.state_json()),
         events=[event_message(e) for e in found.events],
+        next_events_page_token=following,
     )
 
 
-def get_state_at(store: EventStore, request: pb.GetStateAtRequest) -> pb.GetStateAtResponse:
+def get_state_at(
+    store: EventStore, request: pb.GetStateAtRequest, index: StateIndex | None = None
+) -> pb.GetStateAtResponse:
     """The whole call: parse, replay, map (domain errors become gRPC statuses in the interceptor)."""
     kind, key = subject_of(request)
     at, version = as_of_of(request)
-    return state_at_to_proto(state_at(store, kind, key, at, version))
+    if request.events_page_size < 0:
+        raise InvalidCommandError([FieldViolation("events_page_size", "0 (every event) or more")])
+    limit = request.events_page_size or None
+    first = 1
+    if request.events_page_token:
+        page = EventsPage.parse(request.events_page_token)
+        if page.kind != kind.value or page.stream_id != str(subject_stream(kind, key)[0]):
+            why = "a token of another subject: ask about the same subject as the response that gave it"
+            raise InvalidCommandError([FieldViolation("events_page_token", why)])
+        at, version, first = None, page.version, page.first
+    found = state_at(store, kind, key, at, version, index=index, events_from=first, events_limit=limit)
+    return state_at_to_proto(found)

@@ -153,15 +153,17 @@ def _sql_lookup(database: Database, table: str) -> Any:
 
 
 def _sql_stream_positions(database: Database, table: str) -> Any:
-    """One query for the global position of every event of a stream, by version."""
+    """One query for the global position of the events of a stream after one version up to another, by version."""
     column = "rowid" if database.dialect == "sqlite" else "notification_id"
 
-    def positions(stream_id: UUID) -> dict[int, int]:
+    def positions(stream_id: UUID, after: int, up_to: int | None) -> dict[int, int]:
         originator = stream_id.hex if database.dialect == "sqlite" else stream_id
+        last = "" if up_to is None else " AND originator_version <= :last"
         with database.read() as tx:
             rows = tx.rows(
-                f"SELECT originator_version AS v, {column} AS position FROM {table} WHERE originator_id = :id",  # noqa: S608
-                {"id": originator},
+                f"SELECT originator_version AS v, {column} AS position FROM {table} WHERE originator_id = :id"  # noqa: S608
+                f" AND originator_version > :after{last}",
+                {"id": originator, "after": after, "last": up_to},
             )
         return {int(r["v"]): int(r["position"]) for r in rows}
 
@@ -169,7 +171,7 @@ def _sql_stream_positions(database: Database, table: str) -> Any:
 
 
 def _popo_stream_positions(recorder: POPOApplicationRecorder) -> Any:
-    def positions(stream_id: UUID) -> dict[int, int]:
+    def positions(stream_id: UUID, after: int, up_to: int | None) -> dict[int, int]:
         found: dict[int, int] = {}
         start = 1
         while batch := recorder.select_notifications(start, 500):
