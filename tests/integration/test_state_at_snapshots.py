@@ -14,7 +14,9 @@ import pytest
 from bench.history import _NOW as T0
 from bench.history import CLAIM, DEALER
 from bench.history import _unit_commands as unit_commands
+from claims.adapters.grpc.state_at_view import get_state_at
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
+from claims.api.v1 import audit_pb2 as pb
 from claims.application.app import ClaimsApplication
 from claims.application.messages import CallContext, NewEvent
 from claims.application.ports import EventStore
@@ -163,6 +165,18 @@ def test_snapshot_and_tail_equal_a_full_replay_for_every_version_and_moment(sql_
     assert len(pages) == -(-whole.version // 5)
     with pytest.raises(NotFoundError, match=f"has no version {whole.version + 1} \\(it has {whole.version}\\)"):
         state_at(sql_store.events, SubjectKind.CLAIM, KEY, index=index, version=whole.version + 1)
+
+    # Over the API, a page token keeps the version its first page was about, whatever is appended meanwhile.
+    claim_ref = pb.AuditClaimRef(dealer_id=DEALER, claim_number=CLAIM)
+    opening = get_state_at(sql_store.events, pb.GetStateAtRequest(claim=claim_ref, events_page_size=5), index)
+    grow(sql_store.events, stream_id, 3)
+    request = pb.GetStateAtRequest(
+        claim=claim_ref, events_page_size=5, events_page_token=opening.next_events_page_token
+    )
+    following = get_state_at(sql_store.events, request, index)
+    assert opening.version == whole.version
+    assert (following.version, following.state_json) == (opening.version, opening.state_json)
+    assert [e.version for e in following.events] == [6, 7, 8, 9, 10]
 
 
 def test_a_snapshot_is_used_only_when_this_code_wrote_it(sql_store: Persistence) -> None:
