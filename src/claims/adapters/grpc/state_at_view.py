@@ -58,11 +58,11 @@ def as_of_of(request: pb.GetStateAtRequest) -> tuple[datetime | None, int | None
             return None, None
 
 
-def event_message(recorded: RecordedEvent) -> pb.AuditEvent:
+def event_message(recorded: RecordedEvent, stream_id: str | None = None) -> pb.AuditEvent:
     meta = recorded.metadata
     return pb.AuditEvent(
         position=recorded.position or 0,
-        stream_id=str(recorded.stream_id),
+        stream_id=stream_id or str(recorded.stream_id),
         version=recorded.version,
         topic=recorded.topic,
         recorded_at=timestamp_to_proto(meta.recorded_at),
@@ -100,16 +100,16 @@ class EventsPage:
 
 
 def state_at_to_proto(found: StateAt) -> pb.GetStateAtResponse:
-    following = ""
+    following, stream_id = "", str(found.stream_id)
     if found.next_event_version is not None:
         page = EventsPage(found.kind.value, str(found.stream_id), found.version, found.next_event_version)
         following = page.token()
     return pb.GetStateAtResponse(
         kind=found.kind.value,
-        stream_id=str(found.stream_id),
+        stream_id=stream_id,
         version=found.version,
         state_json=_json(found.state_json()),
-        events=[event_message(e) for e in found.events],
+        events=[event_message(e, stream_id) for e in found.events],
         next_events_page_token=following,
     )
 

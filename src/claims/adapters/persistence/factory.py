@@ -14,6 +14,8 @@ from eventsourcing.utils import Environment
 
 from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.store import RecorderEventStore
+from claims.adapters.persistence.stream_rows import stream_events
+from claims.application.messages import RecordedEvent
 
 APPLICATION_NAME = "claims"  # Postgres tables are claims_events; SQLite's are unprefixed (stored_events).
 
@@ -102,7 +104,9 @@ def open_store(location: StoreLocation) -> Persistence:
     datastore = factory.datastore  # type: ignore[attr-defined]
     database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
     table = _events_table(location)
-    store = RecorderEventStore(recorder, _sql_lookup(database, table), _sql_stream_positions(database, table))
+    store = RecorderEventStore(
+        recorder, _sql_lookup(database, table), _sql_stream_positions(database, table), _sql_stream_range(database)
+    )
     return Persistence(location, recorder, store, database, factory)
 
 
@@ -168,6 +172,16 @@ def _sql_stream_positions(database: Database, table: str) -> Any:
         return {int(r["v"]): int(r["position"]) for r in rows}
 
     return positions
+
+
+def _sql_stream_range(database: Database) -> Any:
+    """One query for a stretch of a stream's events with their positions (no second query for positions)."""
+
+    def events(stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        with database.read() as tx:
+            return stream_events(tx, stream_id, after, up_to)
+
+    return events
 
 
 def _popo_stream_positions(recorder: POPOApplicationRecorder) -> Any:

@@ -23,6 +23,7 @@ from claims.application.ports import StoreUnavailableError, StreamConflictError
 
 PositionLookup = Callable[[UUID, int], int | None]
 StreamPositions = Callable[[UUID, int, int | None], dict[int, int]]
+StreamRange = Callable[[UUID, int, int | None], list[RecordedEvent]]
 AppendObserver = Callable[[int], None]
 
 log = logging.getLogger("claims.store")
@@ -39,8 +40,10 @@ class RecorderEventStore:
         recorder: ApplicationRecorder,
         position_lookup: PositionLookup,
         stream_positions: StreamPositions | None = None,
+        stream_range: StreamRange | None = None,
     ) -> None:
         self.recorder = recorder
+        self._stream_range = stream_range
         self._position_lookup = position_lookup
         self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
@@ -58,8 +61,11 @@ class RecorderEventStore:
 
     def load_with_positions(self, stream_id: UUID, up_to: int | None = None, after: int = 0) -> list[RecordedEvent]:
         """``load`` (versions after ``after`` up to ``up_to``) with each event's global position: one query for
-        the positions of those versions (or, without a stream lookup, one ``position_of`` per event)."""
+        the positions of those versions (or, without a stream lookup, one ``position_of`` per event); with SQL,
+        one query for events and positions together."""
         with _store_errors():
+            if self._stream_range is not None:
+                return self._stream_range(stream_id, after, up_to)
             stored = self.recorder.select_events(stream_id, gt=after or None, lte=up_to)
             if not stored:
                 return []

@@ -10,21 +10,22 @@ from eventsourcing.persistence import StoredEvent
 from claims.adapters.persistence.mapper import to_recorded
 from claims.application.messages import RecordedEvent
 
-_SQL = {
-    "sqlite": "SELECT rowid AS position, originator_version AS version, topic, state FROM stored_events"
-    " WHERE originator_id = :id AND originator_version > :after AND originator_version <= :last"
-    " ORDER BY originator_version",
-    "postgresql": "SELECT notification_id AS position, originator_version AS version, topic, state FROM claims_events"
-    " WHERE originator_id = :id AND originator_version > :after AND originator_version <= :last"
-    " ORDER BY originator_version",
+_SELECT = {
+    "sqlite": "SELECT rowid AS position, originator_version AS version, topic, state FROM stored_events",
+    "postgresql": "SELECT notification_id AS position, originator_version AS version, topic, state FROM claims_events",
 }
+_WHERE = " WHERE originator_id = :id AND originator_version > :after"
+_ORDER = " ORDER BY originator_version"
 
 
-def stream_events(tx: Any, stream_id: UUID, after: int, last: int) -> list[RecordedEvent]:
-    """The events of ``stream_id`` with versions in (``after``, ``last``], in version order, read in ``tx`` (a
-    ``Transaction``; on PostgreSQL its search path names the schema)."""
+def stream_events(tx: Any, stream_id: UUID, after: int, last: int | None) -> list[RecordedEvent]:
+    """The events of ``stream_id`` with versions in (``after``, ``last``] (to the end when ``last`` is None), in
+    version order, each with its position: one query in ``tx`` (a ``Transaction``; on PostgreSQL its search path
+    names the schema)."""
     originator = stream_id.hex if tx.dialect == "sqlite" else stream_id
-    rows = tx.rows(_SQL[tx.dialect], {"id": originator, "after": after, "last": last})
+    up_to = "" if last is None else " AND originator_version <= :last"
+    query = _SELECT[tx.dialect] + _WHERE + up_to + _ORDER
+    rows = tx.rows(query, {"id": originator, "after": after, "last": last})
     return [
         to_recorded(StoredEvent(stream_id, int(r["version"]), str(r["topic"]), bytes(r["state"])), int(r["position"]))
         for r in rows
