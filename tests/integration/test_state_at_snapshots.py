@@ -5,6 +5,8 @@ worker or rebuilt, and with snapshots written by other code (ignored, never trus
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -18,7 +20,7 @@ from claims.adapters.grpc.state_at_view import get_state_at
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
 from claims.api.v1 import audit_pb2 as pb
 from claims.application.app import ClaimsApplication
-from claims.application.messages import CallContext, NewEvent
+from claims.application.messages import CallContext, NewEvent, RecordedEvent
 from claims.application.ports import EventStore
 from claims.application.snapshots import BY_NAME, IndexAnswer, StoredSnapshot
 from claims.application.state_at import StateAt, SubjectKind, state_at, subject_stream
@@ -40,6 +42,7 @@ class FoldedIndex:
 
     def __init__(self, store: EventStore, stream_id: UUID, fingerprint: str | None = None) -> None:
         kind = BY_NAME["claim"]
+        self.store = store
         recorded = store.load_with_positions(stream_id)
         self.recorded = recorded
         self.snapshots: list[StoredSnapshot] = []
@@ -47,6 +50,13 @@ class FoldedIndex:
             state = kind.stream.fold(None, [r.event for r in recorded[:n]])
             position = recorded[n - 1].position or 0
             self.snapshots.append(StoredSnapshot(n, position, fingerprint or kind.fingerprint, kind.encode(state)))
+
+    @contextmanager
+    def reading(self) -> Iterator[FoldedIndex]:
+        yield self
+
+    def events(self, stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        return self.store.load_with_positions(stream_id, up_to=up_to, after=after)
 
     def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
         at_version = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,6 +25,7 @@ import pydantic
 from pydantic import BaseModel
 
 from claims.application.commands import StreamType
+from claims.application.messages import RecordedEvent
 from claims.application.streams import CLAIMS, CONTRACTS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.claim.events import ClaimEvent
 from claims.domain.claim.state import Claim
@@ -129,11 +131,23 @@ class IndexAnswer:
     snapshot: StoredSnapshot | None  # the nearest usable snapshot at or below the version asked
 
 
+class StateReader(Protocol):
+    """Reads for one ``state_at`` call, in one transaction where the store has them."""
+
+    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
+        """How far the stream is indexed, the highest indexed version recorded at or before ``at`` (when given),
+        and the snapshot written with ``fingerprint`` with the highest version at or below ``up_to`` (or, with
+        ``at``, at or below that version; with neither, the latest)."""
+        ...
+
+    def events(self, stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        """The stream's events after version ``after`` up to ``up_to`` (to its end when None), with positions."""
+        ...
+
+
 class StateIndex(Protocol):
     """What a projection keeps to answer ``state_at`` without replaying whole streams."""
 
-    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
-        """In one read: how far the stream is indexed, the highest indexed version recorded at or before ``at``
-        (when given), and the snapshot written with ``fingerprint`` with the highest version at or below
-        ``up_to`` (or, with ``at``, at or below that version; with neither, the latest)."""
+    def reading(self) -> AbstractContextManager[StateReader]:
+        """A reader whose reads share one transaction (one connection, one round trip each)."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from claims.application.commands import StreamType
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
-from claims.application.snapshots import BY_NAME, IndexAnswer, StateIndex
+from claims.application.snapshots import BY_NAME, IndexAnswer, StateIndex, StateReader
 from claims.application.streams import CLAIMS, CONTRACTS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import (
@@ -113,14 +114,46 @@ def state_at(
     if at is not None and at.tzinfo is None:
         raise InvalidCommandError([FieldViolation("recorded_at", "a moment with its UTC offset")])
     stream_id, stream = subject_stream(kind, key)
+    with index.reading() if index is not None else nullcontext(_StoreReader(store)) as reader:
+        return _state_at(reader, kind, key, stream_id, stream, at, version, events_from, events_limit)
+
+
+class _StoreReader:
+    """``StateReader`` without an index: no snapshot, every event read from the store."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+
+    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
+        return IndexAnswer(0, None, None)
+
+    def events(self, stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        recorded = self._store.load_with_positions(stream_id, up_to=up_to, after=after)
+        return [
+            r if r.position is not None else replace(r, position=self._store.position_of(r.stream_id, r.version))
+            for r in recorded
+        ]
+
+
+def _state_at(
+    reader: StateReader,
+    kind: SubjectKind,
+    key: Sequence[str],
+    stream_id: UUID,
+    stream: StreamType[Any],
+    at: datetime | None,
+    version: int | None,
+    events_from: int,
+    events_limit: int | None,
+) -> StateAt:
     snapshot_kind = BY_NAME[stream.name]
     fingerprint = snapshot_kind.fingerprint
-    answer = index.lookup(stream_id, fingerprint, version, at) if index is not None else IndexAnswer(0, None, None)
+    answer = reader.lookup(stream_id, fingerprint, version, at)
     base_version, base_state = 0, None
     if answer.snapshot is not None and answer.snapshot.fingerprint == fingerprint:
         base_version, base_state = answer.snapshot.version, snapshot_kind.decode(answer.snapshot.state)
     if version is not None:
-        tail = store.load_with_positions(stream_id, up_to=version, after=base_version)
+        tail = reader.events(stream_id, base_version, version)
         reached = tail[-1].version if tail else base_version
         if reached < version:
             raise _not_found(kind, key, f"has no version {version} (it has {reached})")
@@ -128,7 +161,7 @@ def state_at(
     elif at is not None:
         # The last event recorded at or before ``at``: the index answers for the versions it has seen, the log
         # for the rest. A version is a prefix of the stream: its state is one the stream was in.
-        unindexed = store.load_with_positions(stream_id, after=answer.indexed)
+        unindexed = reader.events(stream_id, answer.indexed, None)
         late = [r.version for r in unindexed if r.metadata.recorded_at <= at]
         target = max([*late, answer.at_version or 0])
         if target == 0:
@@ -136,9 +169,9 @@ def state_at(
         if unindexed and unindexed[0].version == base_version + 1:
             tail = [r for r in unindexed if r.version <= target]
         else:
-            tail = store.load_with_positions(stream_id, up_to=target, after=base_version)
+            tail = reader.events(stream_id, base_version, target)
     else:
-        tail = store.load_with_positions(stream_id, after=base_version)
+        tail = reader.events(stream_id, base_version, None)
         target = tail[-1].version if tail else base_version
         if target == 0:
             raise _not_found(kind, key, "has no events recorded")
@@ -146,14 +179,14 @@ def state_at(
         raise AssertionError(f"stream {stream_id}: versions {base_version + 1}..{target} are not all stored")
     state = stream.fold(base_state, [r.event for r in tail])
     assert isinstance(state, BaseModel)
-    events, next_version = _events_page(store, stream_id, tail, target, events_from, events_limit)
+    events, next_version = _events_page(reader, stream_id, tail, target, events_from, events_limit)
     return StateAt(
         kind=kind, stream_id=stream_id, version=target, state=state, events=events, next_event_version=next_version
     )
 
 
 def _events_page(
-    store: EventStore,
+    reader: StateReader,
     stream_id: UUID,
     tail: Sequence[RecordedEvent],
     target: int,
@@ -167,13 +200,10 @@ def _events_page(
     if first > last:
         return (), None
     if tail and tail[0].version <= first:
-        page = list(tail[first - tail[0].version : last - tail[0].version + 1])
+        page = tail[first - tail[0].version : last - tail[0].version + 1]
     else:
-        page = store.load_with_positions(stream_id, up_to=last, after=first - 1)
-    events = tuple(
-        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version)) for r in page
-    )
-    return events, (last + 1 if last < target else None)
+        page = reader.events(stream_id, first - 1, last)
+    return tuple(page), (last + 1 if last < target else None)
 
 
 def _not_found(kind: SubjectKind, key: Sequence[str], what: str) -> NotFoundError:

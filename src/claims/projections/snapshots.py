@@ -16,6 +16,8 @@ give.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -28,6 +30,7 @@ from claims.application.snapshots import (
     DEFAULT_SNAPSHOT_INTERVAL,
     IndexAnswer,
     SnapshotKind,
+    StateReader,
     StoredSnapshot,
 )
 
@@ -120,24 +123,40 @@ class SnapshotProjection:
 
 
 class SqlStateIndex:
-    """``StateIndex`` on the snapshots projection's tables."""
+    """``StateIndex`` on the snapshots projection's tables: one read transaction per ``state_at`` call."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
+    @contextmanager
+    def reading(self) -> Iterator[StateReader]:
         with self._db.read() as tx:
-            stream = _stream(tx.dialect, stream_id)
+            yield _TransactionReader(tx)
+
+
+class _TransactionReader:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
+        tx = self._tx
+        stream = _stream(tx.dialect, stream_id)
+        if at is None:
             rows = tx.rows("SELECT MAX(version) AS v FROM rm_stream_versions WHERE stream_id = :s", {"s": stream})
-            indexed = int(rows[0]["v"]) if rows and rows[0]["v"] is not None else 0
-            at_version: int | None = None
-            if at is not None:
-                rows = tx.rows(
-                    "SELECT MAX(version) AS v FROM rm_stream_versions WHERE stream_id = :s AND recorded_at <= :at",
-                    {"s": stream, "at": _moment(tx.dialect, at)},
-                )
-                at_version = int(rows[0]["v"]) if rows and rows[0]["v"] is not None else None
-                up_to = at_version if up_to is None else min(up_to, at_version or 0)
-            bound = indexed if up_to is None else min(up_to, indexed)
-            snapshot = _nearest(tx, stream_id, bound, fingerprint) if bound > 0 else None
+            indexed, at_version = rows[0]["v"], None
+        else:
+            rows = tx.rows(
+                "SELECT MAX(version) AS v, MAX(CASE WHEN recorded_at <= :at THEN version END) AS at_v"
+                " FROM rm_stream_versions WHERE stream_id = :s",
+                {"s": stream, "at": _moment(tx.dialect, at)},
+            )
+            indexed, at_version = rows[0]["v"], rows[0]["at_v"]
+            at_version = None if at_version is None else int(at_version)
+            up_to = at_version or 0 if up_to is None else min(up_to, at_version or 0)
+        indexed = 0 if indexed is None else int(indexed)
+        bound = indexed if up_to is None else min(up_to, indexed)
+        snapshot = _nearest(tx, stream_id, bound, fingerprint) if bound > 0 else None
         return IndexAnswer(indexed, at_version, snapshot)
+
+    def events(self, stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        return stream_events(self._tx, stream_id, after, up_to)
