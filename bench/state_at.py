@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--interval", type=int, default=DEFAULT_SNAPSHOT_INTERVAL, help="events between snapshots")
     parser.add_argument("--postgres", default=DEFAULT_PG, help="DSN; empty to skip PostgreSQL")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows.append(measure("sqlite", f"sqlite:///{folder}/state_at.db", args.calls, args.interval))
@@ -166,7 +167,8 @@ def main() -> None:
         f"Catching the snapshots projection up over the {r['store']} store's whole log: {r['projected_ms']:.0f} ms."
         for r in rows
     ]
-    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.describe().items()), ""]
+    load = f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.describe().items()) + f"; {load}", ""]
     text = "\n".join(lines)
     print(text)
     (REPO_ROOT / "docs" / "benchmarks-state-at.md").write_text(text)
