@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import grpc
@@ -80,9 +81,13 @@ def test_get_state_at_pages_the_events_that_made_the_state(claims_api: Api, cloc
     assert [e.version for e in second.events] == [2]
     assert second.next_events_page_token == ""
     assert list(first.events) + list(second.events) == list(whole.events)
+    body, signature = first.next_events_page_token.rsplit(".", 1)
+    assert json.loads(base64.urlsafe_b64decode(body))["v"] == 2
+    forged = f"{body}.{'0' * len(signature)}"  # the same cursor, not signed by the server
     mistakes = [
         pb.GetStateAtRequest(claim=CLAIM, events_page_size=-1),
         pb.GetStateAtRequest(claim=CLAIM, events_page_token="not-a-token"),
+        pb.GetStateAtRequest(claim=CLAIM, events_page_token=forged),
         pb.GetStateAtRequest(
             claim=pb.AuditClaimRef(dealer_id="D042", claim_number="C-2002"),
             events_page_token=first.next_events_page_token,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from claims.adapters.grpc.mapping import timestamp_to_proto, timestamp_value
+from claims.adapters.grpc.paging import seal, unseal
 from claims.api.v1 import audit_pb2 as pb
 from claims.application.audit_feed import payload_of
 from claims.application.messages import RecordedEvent
@@ -84,18 +84,17 @@ class EventsPage:
     first: int
 
     def token(self) -> str:
-        text = json.dumps({"k": self.kind, "s": self.stream_id, "v": self.version, "f": self.first})
-        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        return seal({"k": self.kind, "s": self.stream_id, "v": self.version, "f": self.first})
 
     @classmethod
     def parse(cls, token: str) -> EventsPage:
         try:
-            fields = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            page = cls(str(fields["k"]), str(UUID(fields["s"])), int(fields["v"]), int(fields["f"]))
-        except (ValueError, KeyError, TypeError) as e:
-            raise InvalidCommandError([FieldViolation("events_page_token", f"not a page token ({e})")]) from None
+            fields = unseal(token)
+            page = cls(str(fields["k"]), str(UUID(str(fields["s"]))), int(fields["v"]), int(fields["f"]))  # type: ignore[call-overload]
+        except (ValueError, KeyError, TypeError):
+            raise InvalidCommandError([FieldViolation("events_page_token", "not a token this server issued")]) from None
         if not 1 < page.first <= page.version:
-            raise InvalidCommandError([FieldViolation("events_page_token", "not a page token (out of range)")])
+            raise InvalidCommandError([FieldViolation("events_page_token", "not a token this server issued")])
         return page
 
 

@@ -370,7 +370,8 @@ class GetStateAtRequest(_message.Message):
     events_page_token: _builtins.str
     """`next_events_page_token` of an earlier response about the same subject: this response carries the events
     after those, and is about the version that response was (later events do not move it); `as_of` is then
-    ignored. INVALID_ARGUMENT for a malformed token or one about another subject.
+    ignored. Tokens are signed and opaque; INVALID_ARGUMENT for one this server did not issue or one about
+    another subject.
     """
     @_builtins.property
     def repair_order(self) -> Global___AuditRepairOrderRef: ...
