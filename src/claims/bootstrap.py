@@ -178,7 +178,10 @@ def start_engine(
     commitment_queries: CommitmentQueries | None = None
     if persistence.database is not None:
         runner = ProjectionRunner(  # every registered projection, as `claims project` runs them
-            persistence.events, persistence.database, registry.create_all(), batch_size=settings.projection_batch_size
+            persistence.events,
+            persistence.database,
+            registry.create_all(snapshot_interval=settings.snapshot_interval),
+            batch_size=settings.projection_batch_size,
         )
         directory = VehicleDirectory(persistence.database)
         claim_directory = ClaimDirectory(persistence.database)

@@ -253,7 +253,7 @@ def _projections_or_exit(location: StoreLocation, settings: Settings, names: lis
         raise typer.Exit(code=2)
     try:
         require_migrated(location, settings.migrations_dir)
-        return registry.create_all(names)
+        return registry.create_all(names, snapshot_interval=settings.snapshot_interval)
     except (NotMigratedError, registry.UnknownProjectionError) as e:
         typer.echo(f"claims: {e}", err=True)
         raise typer.Exit(code=2) from None

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     projection_poll_seconds: float = Field(
         default=0.05, gt=0, le=60, description="how often an idle projection looks for new events (appends wake it)"
     )
+    snapshot_interval: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description="the snapshots projection keeps a stream's folded state every this many events (GetStateAt "
+        "folds at most this many less one); every process running projections must use the same value",
+    )
     projection_lock_retry_seconds: float = Field(
         default=1.0, gt=0, le=600, description="how often a standby `claims project` worker tries to take over"
     )

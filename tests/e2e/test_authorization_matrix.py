@@ -542,3 +542,18 @@ def test_the_same_answers_over_mutual_tls(tls_world: World, rpc: Rpc, role: str,
     tenant = T1 if own else T2
     code, details, _ = outcome(rpc, api, tenant, tls_world)
     check(rpc, rpc.expectation(role, own), tenant, code, details)
+
+
+def test_state_at_a_version_of_another_tenants_claim_tells_nothing_of_its_history(world: World) -> None:
+    # given T2's claim, which has several versions, and T1's dealer asking for a version it never reached
+    claim = audit_pb2.AuditClaimRef(dealer_id=T2.dealer, claim_number=T2.claim)
+    ask = audit_pb2.GetStateAtRequest(claim=claim, version=999)
+    # when T1's dealer asks, then the answer is that of a claim with no events (not "it has N")
+    with pytest.raises(grpc.RpcError) as refused:
+        audit_stub(world.api("dealer")).GetStateAt(ask, timeout=TIMEOUT)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+    assert refused.value.details() == f"claim {T2.dealer} {T2.claim} has no version 999 (it has 0)"
+    # while the auditor learns how far the claim really got
+    with pytest.raises(grpc.RpcError) as told:
+        audit_stub(world.api("auditor")).GetStateAt(ask, timeout=TIMEOUT)
+    assert "(it has 0)" not in (told.value.details() or "")

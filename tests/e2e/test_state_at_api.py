@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import grpc
@@ -59,3 +60,40 @@ def test_get_state_at_is_not_found_before_the_first_event_and_for_unknown_subjec
     with pytest.raises(grpc.RpcError) as caught:
         audit.GetStateAt(pb.GetStateAtRequest(), timeout=5)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_get_state_at_pages_the_events_that_made_the_state(claims_api: Api, clock: FixedClock) -> None:
+    claims_api.claims.FileClaim(file_claim_request(), timeout=5)
+    clock.advance(hours=2)
+    claims_api.claims.WithdrawClaim(claim_request(claims_pb2.WithdrawClaimRequest, reason="customer paid"), timeout=5)
+    audit = pb_grpc.AuditServiceStub(claims_api.channel)
+    whole = audit.GetStateAt(pb.GetStateAtRequest(claim=CLAIM), timeout=5)
+
+    first = audit.GetStateAt(pb.GetStateAtRequest(claim=CLAIM, events_page_size=1), timeout=5)
+    second = audit.GetStateAt(
+        pb.GetStateAtRequest(claim=CLAIM, events_page_size=1, events_page_token=first.next_events_page_token), timeout=5
+    )
+
+    assert whole.next_events_page_token == ""
+    assert [e.version for e in first.events] == [1]
+    assert first.next_events_page_token
+    assert (first.version, first.state_json) == (whole.version, whole.state_json)
+    assert [e.version for e in second.events] == [2]
+    assert second.next_events_page_token == ""
+    assert list(first.events) + list(second.events) == list(whole.events)
+    body, signature = first.next_events_page_token.rsplit(".", 1)
+    assert json.loads(base64.urlsafe_b64decode(body))["v"] == 2
+    forged = f"{body}.{'0' * len(signature)}"  # the same cursor, not signed by the server
+    mistakes = [
+        pb.GetStateAtRequest(claim=CLAIM, events_page_size=-1),
+        pb.GetStateAtRequest(claim=CLAIM, events_page_token="not-a-token"),
+        pb.GetStateAtRequest(claim=CLAIM, events_page_token=forged),
+        pb.GetStateAtRequest(
+            claim=pb.AuditClaimRef(dealer_id="D042", claim_number="C-2002"),
+            events_page_token=first.next_events_page_token,
+        ),
+    ]
+    for request in mistakes:
+        with pytest.raises(grpc.RpcError) as caught:
+            audit.GetStateAt(request, timeout=5)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from claims.application.commands import StreamType
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.application.principal import SYSTEM, Principal, Role
+from claims.application.snapshots import BY_NAME, IndexAnswer, StateIndex, StateReader
 from claims.application.streams import CLAIMS, CONTRACTS, PREAUTHS, REPAIR_ORDERS, STATUTORY_CASES, VEHICLES
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import (
@@ -52,13 +54,15 @@ _KEY_FIELDS: dict[SubjectKind, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class StateAt:
-    """A stream's state as its first ``version`` events made it, and those events (each with its position)."""
+    """A stream's state as its first ``version`` events made it, and those events or a page of them (each with
+    its position)."""
 
     kind: SubjectKind
     stream_id: UUID
     version: int
     state: BaseModel
     events: tuple[RecordedEvent, ...]
+    next_event_version: int | None = None  # the version of the first event not in ``events``, when there are more
 
     def state_json(self) -> dict[str, Any]:
         return self.state.model_dump(mode="json")
@@ -93,10 +97,21 @@ def state_at(
     at: datetime | None = None,
     version: int | None = None,
     principal: Principal = SYSTEM,
+    *,
+    index: StateIndex | None = None,
+    events_from: int = 1,
+    events_limit: int | None = None,
 ) -> StateAt:
     """``kind``'s state up to ``version``, or up to its last event recorded at or before ``at``; the latest when
     neither is given. NOT_FOUND when the stream had no events by then (or never reached ``version``), and, alike,
-    when ``principal`` may not see the subject today (claims.application.access)."""
+    when ``principal`` may not see the subject today (claims.application.access).
+
+    With an ``index`` (the snapshots projection) it starts from the nearest snapshot written by this code at or
+    below that version and folds only the events after it, and finds the version of a moment in the index; the
+    events the index has not seen yet (a projection behind) are read from the log, so the answer is the same as
+    a full replay's either way. ``events`` holds the events that made the state from version ``events_from``,
+    at most ``events_limit`` of them (all when None); ``next_event_version`` is the version after the last
+    one returned, when there are more."""
     if at is not None and version is not None:
         raise InvalidCommandError([FieldViolation("as_of", "a recorded time or a version, not both")])
     if version is not None and version < 1:
@@ -104,32 +119,29 @@ def state_at(
     if at is not None and at.tzinfo is None:
         raise InvalidCommandError([FieldViolation("recorded_at", "a moment with its UTC offset")])
     stream_id, stream = subject_stream(kind, key)
-    # As of a version, only the events up to it are read (a stream short of it is read whole, all it has).
-    recorded = store.load_with_positions(stream_id, up_to=version)
-    if recorded and not _visible(store, principal, kind, key, stream.fold(None, [r.event for r in recorded])):
-        recorded = []  # answered exactly as a subject with no events
+    try:
+        with index.reading() if index is not None else nullcontext(_StoreReader(store)) as reader:
+            found = _state_at(reader, kind, key, stream_id, stream, at, version, events_from, events_limit)
+    except NotFoundError:
+        # Why it was not found (a version it never reached, say) is only for those who may see the subject.
+        if not access.sees_everything(principal):
+            latest = stream.replay(store, stream_id)[0]
+            if latest is None or not _visible(store, principal, kind, key, latest):
+                raise _as_if_empty(kind, key, at, version) from None
+        raise
+    if not _visible(store, principal, kind, key, found.state):
+        raise _as_if_empty(kind, key, at, version)  # answered exactly as a subject with no events
+    if isinstance(found.state, Vehicle):  # other insurers' contracts on it are theirs
+        found = replace(found, state=access.redacted_vehicle(principal, found.state))
+    return replace(found, events=tuple(r for r in found.events if access.sees_event(principal, r.event)))
+
+
+def _as_if_empty(kind: SubjectKind, key: Sequence[str], at: datetime | None, version: int | None) -> NotFoundError:
     if version is not None:
-        chosen = [r for r in recorded if r.version <= version]
-        if not recorded or recorded[-1].version < version:
-            raise _not_found(kind, key, f"has no version {version} (it has {len(recorded)})")
-    elif at is not None:
-        # A filter, not a bisection: recorded times need not rise with versions (clocks of several writers).
-        chosen = [r for r in recorded if r.metadata.recorded_at <= at]
-    else:
-        chosen = list(recorded)
-    if not chosen:
-        when = f"recorded at or before {at.isoformat()}" if at is not None else "recorded"
-        raise _not_found(kind, key, f"has no events {when}")
-    state = stream.fold(None, [r.event for r in chosen])
-    assert isinstance(state, BaseModel)
-    if isinstance(state, Vehicle):  # other insurers' contracts on it are theirs
-        state = access.redacted_vehicle(principal, state)
-    events = tuple(
-        r if r.position is not None else replace(r, position=store.position_of(r.stream_id, r.version))
-        for r in chosen
-        if access.sees_event(principal, r.event)
-    )
-    return StateAt(kind=kind, stream_id=stream_id, version=chosen[-1].version, state=state, events=events)
+        return _not_found(kind, key, f"has no version {version} (it has 0)")
+    if at is not None:
+        return _not_found(kind, key, f"has no events recorded at or before {at.isoformat()}")
+    return _not_found(kind, key, "has no events recorded")
 
 
 _NOT_FOR_INSURERS = frozenset({SubjectKind.REPAIR_ORDER, SubjectKind.PREAUTH, SubjectKind.STATUTORY_CASE})
@@ -152,6 +164,94 @@ def _visible(store: EventStore, principal: Principal, kind: SubjectKind, key: Se
                 return access.sees_dealer_resource(principal, key[0], None)
             vehicle = VEHICLES.replay(store, vehicle_id_for(str(getattr(state, "vin", ""))))[0]
             return access.sees_dealer_resource(principal, key[0], vehicle)
+
+
+class _StoreReader:
+    """``StateReader`` without an index: no snapshot, every event read from the store."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+
+    def lookup(self, stream_id: UUID, fingerprint: str, up_to: int | None, at: datetime | None) -> IndexAnswer:
+        return IndexAnswer(0, None, None)
+
+    def events(self, stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        recorded = self._store.load_with_positions(stream_id, up_to=up_to, after=after)
+        return [
+            r if r.position is not None else replace(r, position=self._store.position_of(r.stream_id, r.version))
+            for r in recorded
+        ]
+
+
+def _state_at(
+    reader: StateReader,
+    kind: SubjectKind,
+    key: Sequence[str],
+    stream_id: UUID,
+    stream: StreamType[Any],
+    at: datetime | None,
+    version: int | None,
+    events_from: int,
+    events_limit: int | None,
+) -> StateAt:
+    snapshot_kind = BY_NAME[stream.name]
+    fingerprint = snapshot_kind.fingerprint
+    answer = reader.lookup(stream_id, fingerprint, version, at)
+    base_version, base_state = 0, None
+    if answer.snapshot is not None and answer.snapshot.fingerprint == fingerprint:
+        base_version, base_state = answer.snapshot.version, snapshot_kind.decode(answer.snapshot.state)
+    if version is not None:
+        tail = reader.events(stream_id, base_version, version)
+        reached = tail[-1].version if tail else base_version
+        if reached < version:
+            raise _not_found(kind, key, f"has no version {version} (it has {reached})")
+        target = version
+    elif at is not None:
+        # The last event recorded at or before ``at``: the index answers for the versions it has seen, the log
+        # for the rest. A version is a prefix of the stream: its state is one the stream was in.
+        unindexed = reader.events(stream_id, answer.indexed, None)
+        late = [r.version for r in unindexed if r.metadata.recorded_at <= at]
+        target = max([*late, answer.at_version or 0])
+        if target == 0:
+            raise _not_found(kind, key, f"has no events recorded at or before {at.isoformat()}")
+        if unindexed and unindexed[0].version == base_version + 1:
+            tail = [r for r in unindexed if r.version <= target]
+        else:
+            tail = reader.events(stream_id, base_version, target)
+    else:
+        tail = reader.events(stream_id, base_version, None)
+        target = tail[-1].version if tail else base_version
+        if target == 0:
+            raise _not_found(kind, key, "has no events recorded")
+    if [r.version for r in tail] != list(range(base_version + 1, target + 1)):
+        raise AssertionError(f"stream {stream_id}: versions {base_version + 1}..{target} are not all stored")
+    state = stream.fold(base_state, [r.event for r in tail])
+    assert isinstance(state, BaseModel)
+    events, next_version = _events_page(reader, stream_id, tail, target, events_from, events_limit)
+    return StateAt(
+        kind=kind, stream_id=stream_id, version=target, state=state, events=events, next_event_version=next_version
+    )
+
+
+def _events_page(
+    reader: StateReader,
+    stream_id: UUID,
+    tail: Sequence[RecordedEvent],
+    target: int,
+    first: int,
+    limit: int | None,
+) -> tuple[tuple[RecordedEvent, ...], int | None]:
+    """The events of versions ``first``… (at most ``limit``) up to ``target``, and the version after them if any."""
+    if first < 1:
+        raise InvalidCommandError([FieldViolation("events_from", "versions start at 1")])
+    last = target if limit is None else min(target, first + limit - 1)
+    if first > last:
+        return (), None
+    if tail and tail[0].version <= first:
+        page = tail[first - tail[0].version : last - tail[0].version + 1]
+    else:
+        page = reader.events(stream_id, first - 1, last)
+    return tuple(page), (last + 1 if last < target else None)
 
 
 def _not_found(kind: SubjectKind, key: Sequence[str], what: str) -> NotFoundError:

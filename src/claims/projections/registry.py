@@ -18,6 +18,7 @@ from claims.projections.claims import ClaimProjection
 from claims.projections.commitments import CommitmentProjection, CompensationProjection
 from claims.projections.contracts import ContractProjection
 from claims.projections.runner import Projection
+from claims.projections.snapshots import SnapshotProjection
 from claims.projections.vehicles import VehicleProjection
 
 # In the order workers start them and `claims projections list` shows them.
@@ -28,6 +29,7 @@ _FACTORIES: dict[str, Callable[[], Projection]] = {
     "commitments": CommitmentProjection,
     "compensation": CompensationProjection,
     "chain": ChainProjection,  # seals the log (hash chain); it reads every event
+    "snapshots": SnapshotProjection,  # GetStateAt's recorded time → version index and state snapshots
 }
 
 
@@ -40,16 +42,18 @@ def names() -> list[str]:
     return list(_FACTORIES)
 
 
-def create(name: str) -> Projection:
-    """A fresh projection for ``name``."""
+def create(name: str, snapshot_interval: int | None = None) -> Projection:
+    """A fresh projection for ``name`` (the snapshots projection every ``snapshot_interval`` events, when given)."""
     if name not in _FACTORIES:
         raise UnknownProjectionError(f"no projection named {name!r}; known: {', '.join(_FACTORIES)}")
+    if name == "snapshots" and snapshot_interval is not None:
+        return SnapshotProjection(snapshot_interval)
     return _FACTORIES[name]()
 
 
-def create_all(selected: list[str] | None = None) -> list[Projection]:
+def create_all(selected: list[str] | None = None, snapshot_interval: int | None = None) -> list[Projection]:
     """The projections named in ``selected`` (every registered one when empty), each once."""
-    return [create(n) for n in dict.fromkeys(selected or names())]
+    return [create(n, snapshot_interval) for n in dict.fromkeys(selected or names())]
 
 
 def tables_of(projection: Projection) -> tuple[str, ...]:

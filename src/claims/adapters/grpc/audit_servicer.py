@@ -26,6 +26,7 @@ from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, 
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.projections.as_of import ReadModelsAt
+from claims.projections.snapshots import SqlStateIndex
 
 POLL_SECONDS = 0.1
 
@@ -82,6 +83,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         self._keeper = keeper  # where on-demand checkpoints are also written
         self._recorder, self._database, self._signer, self._clock = recorder, database, signer, clock
         self._read_models = read_models  # scratch copies of the read models as of a position
+        # The snapshots projection's index and snapshots, where the store has SQL (else GetStateAt replays whole).
+        self._state_index = SqlStateIndex(database) if database is not None else None
 
     def VerifyHistory(
         self, request: pb.VerifyHistoryRequest, context: grpc.ServicerContext
@@ -127,7 +130,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         )
 
     def GetStateAt(self, request: pb.GetStateAtRequest, context: grpc.ServicerContext) -> pb.GetStateAtResponse:
-        return get_state_at(self._store, request)
+        return get_state_at(self._store, request, self._state_index)
 
     def GetReadModelAt(
         self, request: pb.GetReadModelAtRequest, context: grpc.ServicerContext

@@ -56,6 +56,27 @@ class PageRequest:
         return f"{base64.urlsafe_b64encode(body).decode()}.{_sign(body)}"
 
 
+def seal(fields: dict[str, object]) -> str:
+    """An opaque, signed token carrying ``fields`` (JSON values), for cursors other than a list's."""
+    body = json.dumps(fields, sort_keys=True).encode()
+    return f"{base64.urlsafe_b64encode(body).decode()}.{_sign(body)}"
+
+
+def unseal(token: str) -> dict[str, object]:
+    """The fields of a token made by ``seal``; ValueError when it is malformed or was not signed here."""
+    try:
+        body_b64, signature = token.rsplit(".", 1)
+        body = base64.urlsafe_b64decode(body_b64.encode())
+        if not hmac.compare_digest(signature, _sign(body)):
+            raise ValueError("bad signature")
+        fields = json.loads(body)
+    except (ValueError, UnicodeError) as e:
+        raise ValueError(f"not a token this server issued ({e})") from None
+    if not isinstance(fields, dict):
+        raise ValueError("not a token this server issued")
+    return fields
+
+
 def wait_for_position(
     runner: ProjectionRunner, projection: str, min_position: int, context: grpc.ServicerContext
 ) -> None:

@@ -14,6 +14,8 @@ from eventsourcing.utils import Environment
 
 from claims.adapters.persistence.database import Database
 from claims.adapters.persistence.store import RecorderEventStore
+from claims.adapters.persistence.stream_rows import stream_events
+from claims.application.messages import RecordedEvent
 
 APPLICATION_NAME = "claims"  # Postgres tables are claims_events; SQLite's are unprefixed (stored_events).
 
@@ -102,7 +104,9 @@ def open_store(location: StoreLocation) -> Persistence:
     datastore = factory.datastore  # type: ignore[attr-defined]
     database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
     table = _events_table(location)
-    store = RecorderEventStore(recorder, _sql_lookup(database, table), _sql_stream_positions(database, table))
+    store = RecorderEventStore(
+        recorder, _sql_lookup(database, table), _sql_stream_positions(database, table), _sql_stream_range(database)
+    )
     return Persistence(location, recorder, store, database, factory)
 
 
@@ -153,23 +157,35 @@ def _sql_lookup(database: Database, table: str) -> Any:
 
 
 def _sql_stream_positions(database: Database, table: str) -> Any:
-    """One query for the global position of every event of a stream, by version."""
+    """One query for the global position of the events of a stream after one version up to another, by version."""
     column = "rowid" if database.dialect == "sqlite" else "notification_id"
 
-    def positions(stream_id: UUID) -> dict[int, int]:
+    def positions(stream_id: UUID, after: int, up_to: int | None) -> dict[int, int]:
         originator = stream_id.hex if database.dialect == "sqlite" else stream_id
+        last = "" if up_to is None else " AND originator_version <= :last"
         with database.read() as tx:
             rows = tx.rows(
-                f"SELECT originator_version AS v, {column} AS position FROM {table} WHERE originator_id = :id",  # noqa: S608
-                {"id": originator},
+                f"SELECT originator_version AS v, {column} AS position FROM {table} WHERE originator_id = :id"  # noqa: S608
+                f" AND originator_version > :after{last}",
+                {"id": originator, "after": after, "last": up_to},
             )
         return {int(r["v"]): int(r["position"]) for r in rows}
 
     return positions
 
 
+def _sql_stream_range(database: Database) -> Any:
+    """One query for a stretch of a stream's events with their positions (no second query for positions)."""
+
+    def events(stream_id: UUID, after: int, up_to: int | None) -> list[RecordedEvent]:
+        with database.read() as tx:
+            return stream_events(tx, stream_id, after, up_to)
+
+    return events
+
+
 def _popo_stream_positions(recorder: POPOApplicationRecorder) -> Any:
-    def positions(stream_id: UUID) -> dict[int, int]:
+    def positions(stream_id: UUID, after: int, up_to: int | None) -> dict[int, int]:
         found: dict[int, int] = {}
         start = 1
         while batch := recorder.select_notifications(start, 500):

@@ -42,7 +42,8 @@ def to_stored(new: NewEvent) -> StoredEvent:
 
 def to_recorded(stored: StoredEvent, position: int | None = None) -> RecordedEvent:
     """Decode a stored event, upcasting payloads written by older class versions."""
-    state = json.loads(stored.state)
+    raw = stored.state  # decoded here: json.loads would first guess the bytes' encoding
+    state = json.loads(raw if isinstance(raw, str) else bytes(raw).decode())
     cls = resolve_event_type(stored.topic)
     payload = cls.upcast(state["payload"], int(state.get("v", 1)))
     meta = state["metadata"]

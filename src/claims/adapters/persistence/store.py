@@ -22,7 +22,8 @@ from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
 
 PositionLookup = Callable[[UUID, int], int | None]
-StreamPositions = Callable[[UUID], dict[int, int]]
+StreamPositions = Callable[[UUID, int, int | None], dict[int, int]]
+StreamRange = Callable[[UUID, int, int | None], list[RecordedEvent]]
 AppendObserver = Callable[[int], None]
 
 log = logging.getLogger("claims.store")
@@ -39,8 +40,10 @@ class RecorderEventStore:
         recorder: ApplicationRecorder,
         position_lookup: PositionLookup,
         stream_positions: StreamPositions | None = None,
+        stream_range: StreamRange | None = None,
     ) -> None:
         self.recorder = recorder
+        self._stream_range = stream_range
         self._position_lookup = position_lookup
         self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
@@ -56,13 +59,18 @@ class RecorderEventStore:
         with _store_errors():
             return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
 
-    def load_with_positions(self, stream_id: UUID, up_to: int | None = None) -> list[RecordedEvent]:
-        """``load`` (up to version ``up_to``) with each event's global position: one query for the positions
-        of the whole stream (or, without a stream lookup, one ``position_of`` per event)."""
+    def load_with_positions(self, stream_id: UUID, up_to: int | None = None, after: int = 0) -> list[RecordedEvent]:
+        """``load`` (versions after ``after`` up to ``up_to``) with each event's global position: one query for
+        the positions of those versions (or, without a stream lookup, one ``position_of`` per event); with SQL,
+        one query for events and positions together."""
         with _store_errors():
-            stored = self.recorder.select_events(stream_id, lte=up_to)
+            if self._stream_range is not None:
+                return self._stream_range(stream_id, after, up_to)
+            stored = self.recorder.select_events(stream_id, gt=after or None, lte=up_to)
+            if not stored:
+                return []
             if self._stream_positions is not None:
-                positions = self._stream_positions(stream_id)
+                positions = self._stream_positions(stream_id, after, up_to)
                 return [to_recorded(s, positions.get(s.originator_version)) for s in stored]
             return [to_recorded(s, self._position_lookup(stream_id, s.originator_version)) for s in stored]
 

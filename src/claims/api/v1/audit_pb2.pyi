@@ -356,12 +356,25 @@ class GetStateAtRequest(_message.Message):
     CONTRACT_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    EVENTS_PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    EVENTS_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     vin: _builtins.str
     """A vehicle (or product) by VIN or serial number."""
     case_vin: _builtins.str
     """A vehicle's statutory case, by the vehicle's VIN."""
     version: _builtins.int
     """Replay up to this version (1, 2, …)."""
+    events_page_size: _builtins.int
+    """How many of the events that made the state this response carries, from version 1 on (or from where
+    `events_page_token` says): 0 (the default) carries all of them, as before paging existed. The state is
+    always whole, whatever the page.
+    """
+    events_page_token: _builtins.str
+    """`next_events_page_token` of an earlier response about the same subject: this response carries the events
+    after those, and is about the version that response was (later events do not move it); `as_of` is then
+    ignored. Tokens are signed and opaque; INVALID_ARGUMENT for one this server did not issue or one about
+    another subject.
+    """
     @_builtins.property
     def repair_order(self) -> Global___AuditRepairOrderRef: ...
     @_builtins.property
@@ -385,10 +398,12 @@ class GetStateAtRequest(_message.Message):
         contract: Global___AuditContractRef | None = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
         version: _builtins.int = ...,
+        events_page_size: _builtins.int = ...,
+        events_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "case_vin", b"case_vin", "claim", b"claim", "contract", b"contract", "pre_authorization", b"pre_authorization", "recorded_at", b"recorded_at", "repair_order", b"repair_order", "subject", b"subject", "version", b"version", "vin", b"vin"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "case_vin", b"case_vin", "claim", b"claim", "contract", b"contract", "pre_authorization", b"pre_authorization", "recorded_at", b"recorded_at", "repair_order", b"repair_order", "subject", b"subject", "version", b"version", "vin", b"vin"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "case_vin", b"case_vin", "claim", b"claim", "contract", b"contract", "events_page_size", b"events_page_size", "events_page_token", b"events_page_token", "pre_authorization", b"pre_authorization", "recorded_at", b"recorded_at", "repair_order", b"repair_order", "subject", b"subject", "version", b"version", "vin", b"vin"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_as_of: _TypeAlias = _typing.Literal["recorded_at", "version"]  # noqa: Y015
     _WhichOneofArgType_as_of: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
@@ -482,6 +497,7 @@ class GetStateAtResponse(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     STATE_JSON_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
+    NEXT_EVENTS_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     kind: _builtins.str
     """vehicle, repair_order, claim, preauth, statutory_case or contract."""
     stream_id: _builtins.str
@@ -489,9 +505,15 @@ class GetStateAtResponse(_message.Message):
     version: _builtins.int
     state_json: _builtins.str
     """The state as the events made it, as a JSON object (sorted keys)."""
+    next_events_page_token: _builtins.str
+    """Set when more events made the state than this response carries: pass it as `events_page_token` (with the
+    same subject) for the next page. Empty on the last page.
+    """
     @_builtins.property
     def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuditEvent]:
-        """The events that made it, in version order, each with its position, metadata and payload."""
+        """The events that made it, in version order, each with its position, metadata and payload: all of them, or
+        the page asked for with `events_page_size`.
+        """
 
     def __init__(
         self,
@@ -501,10 +523,11 @@ class GetStateAtResponse(_message.Message):
         version: _builtins.int = ...,
         state_json: _builtins.str = ...,
         events: _abc.Iterable[Global___AuditEvent] | None = ...,
+        next_events_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "kind", b"kind", "state_json", b"state_json", "stream_id", b"stream_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "kind", b"kind", "next_events_page_token", b"next_events_page_token", "state_json", b"state_json", "stream_id", b"stream_id", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

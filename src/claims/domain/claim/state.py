@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
+
+from pydantic import Field, model_validator
 
 from claims.domain.base import Frozen
 from claims.domain.claim.events import (
@@ -72,9 +75,21 @@ class Claim(Frozen):
     appealed: bool = False
     payment: Payment | None = None
     part_returns: tuple[PartReturn, ...] = ()
+    # The line of each part return, in the same order: how ``evolve`` finds the returns an event is about
+    # without walking them all (derived from ``part_returns``; never shown, stored or compared apart from it).
+    part_return_lines: tuple[int, ...] = Field(default=(), exclude=True, repr=False)
     deductions: tuple[Deduction, ...] = ()
     chargebacks: tuple[Chargeback, ...] = ()
     deemed_approved_at: datetime | None = None  # when the decision clock ran out, if the law approved the claim
+
+    @model_validator(mode="before")
+    @classmethod
+    def _index_part_returns(cls, data: Any) -> Any:
+        """A claim read back (from JSON, or built with ``part_returns``) gets ``part_return_lines`` from them."""
+        if isinstance(data, dict) and data.get("part_returns") and "part_return_lines" not in data:
+            lines = tuple(p["line_no"] if isinstance(p, dict) else p.line_no for p in data["part_returns"])
+            return {**data, "part_return_lines": lines}
+        return data
 
     @property
     def current(self) -> ClaimVersion:
@@ -168,13 +183,33 @@ def _with_adjustment(claim: Claim, event: DeductionApplied | ChargebackIssued) -
 def _with_part_return(claim: Claim, event: PartReturnRequested | PartReceived | PartInspected) -> Claim:
     match event:
         case PartReturnRequested():
-            return claim.model_copy(update={"part_returns": (*claim.part_returns, PartReturn(**dict(event)))})
+            update = {
+                "part_returns": (*claim.part_returns, PartReturn(**dict(event))),
+                "part_return_lines": (*claim.part_return_lines, event.line_no),
+            }
+            return claim.model_copy(update=update)
         case PartReceived(received_at=received_at):
             changes: dict[str, object] = {"received_at": received_at}
         case PartInspected():
             changes = event.model_dump(include={"inspected_at", "inspected_by", "finding"})
-    returns = tuple(p.model_copy(update=changes) if p.line_no == event.line_no else p for p in claim.part_returns)
-    return claim.model_copy(update={"part_returns": returns})
+    # Only the returns of the event's line are copied; the others are found by ``tuple.index``, not visited.
+    returns = list(claim.part_returns)
+    for i in _indexes(claim.part_return_lines, event.line_no):
+        returns[i] = returns[i].model_copy(update=changes)
+    return claim.model_copy(update={"part_returns": tuple(returns)})
+
+
+def _indexes(values: tuple[int, ...], wanted: int) -> list[int]:
+    """Where ``wanted`` occurs in ``values`` (usually once: one part return per line)."""
+    found: list[int] = []
+    start = 0
+    while True:
+        try:
+            start = values.index(wanted, start)
+        except ValueError:
+            return found
+        found.append(start)
+        start += 1
 
 
 def _existing(claim: Claim | None) -> Claim:
