@@ -46,6 +46,7 @@ def behind_proxy(postgres_schema: StoreLocation) -> Iterator[tuple[Engine, Cutta
         settings = Settings(
             store_url=postgres_url(replace(postgres_schema, port=proxy.port)), listen="127.0.0.1:0",
             grace_seconds=1, migrations_dir=MIGRATIONS, health_interval_seconds=0.2, timer_interval_seconds=0,
+            auth="off",
         )  # fmt: skip
         engine = start_engine(settings)
         channel = grpc.insecure_channel(f"127.0.0.1:{engine.port}")
