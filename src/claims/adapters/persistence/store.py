@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -28,8 +29,23 @@ AppendObserver = Callable[[int], None]
 
 log = logging.getLogger("claims.store")
 
-# A write that failed to reach the store was rolled back whole, so it is safe to try again.
+# A write that failed to reach the store was rolled back whole, so it is safe to try again: a few times, and
+# only while failures come fast (a dropped connection); a store that does not answer is UNAVAILABLE at once.
 APPEND_ATTEMPTS = 5
+RETRY_WITHIN_SECONDS = 1.0
+
+T = TypeVar("T")
+
+
+def single_attempt(method: Callable[..., T]) -> Callable[..., T]:
+    """A recorder method without the library's own retry loop (PostgreSQL: 10 attempts, each waiting up to the
+    connection timeout, about 50 s while the database is gone). Failures surface at once, as UNAVAILABLE, and
+    the client retries with its request id; methods the library does not wrap are returned as they are."""
+    inner = getattr(getattr(method, "__func__", None), "__wrapped__", None)
+    if inner is None:
+        return method
+    bound: Callable[..., T] = inner.__get__(method.__self__)  # type: ignore[attr-defined]
+    return bound
 
 
 class RecorderEventStore:
@@ -44,6 +60,10 @@ class RecorderEventStore:
     ) -> None:
         self.recorder = recorder
         self._stream_range = stream_range
+        self._select_events = single_attempt(recorder.select_events)
+        self._select_notifications = single_attempt(recorder.select_notifications)
+        self._max_notification_id = single_attempt(recorder.max_notification_id)
+        self._insert_events = single_attempt(recorder.insert_events)
         self._position_lookup = position_lookup
         self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
@@ -57,7 +77,7 @@ class RecorderEventStore:
 
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
         with _store_errors():
-            return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
+            return [to_recorded(s) for s in self._select_events(stream_id)]
 
     def load_with_positions(self, stream_id: UUID, up_to: int | None = None, after: int = 0) -> list[RecordedEvent]:
         """``load`` (versions after ``after`` up to ``up_to``) with each event's global position: one query for
@@ -66,7 +86,7 @@ class RecorderEventStore:
         with _store_errors():
             if self._stream_range is not None:
                 return self._stream_range(stream_id, after, up_to)
-            stored = self.recorder.select_events(stream_id, gt=after or None, lte=up_to)
+            stored = self._select_events(stream_id, gt=after or None, lte=up_to)
             if not stored:
                 return []
             if self._stream_positions is not None:
@@ -76,13 +96,14 @@ class RecorderEventStore:
 
     def append(self, events: Sequence[NewEvent]) -> int:
         stored = [to_stored(e) for e in events]
+        began = time.monotonic()
         for attempt in range(1, APPEND_ATTEMPTS + 1):
             try:
-                ids = self.recorder.insert_events(stored)
+                ids = self._insert_events(stored)
             except IntegrityError as e:
                 raise StreamConflictError(str(e)) from e
             except (OperationalError, InterfaceError) as e:
-                if attempt == APPEND_ATTEMPTS:
+                if attempt == APPEND_ATTEMPTS or time.monotonic() - began > RETRY_WITHIN_SECONDS:
                     raise StoreUnavailableError(str(e)) from e
                 time.sleep(0.01 * 2**attempt)
                 continue
@@ -109,7 +130,7 @@ class RecorderEventStore:
 
     def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
         with _store_errors():
-            notifications = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
+            notifications = self._select_notifications(after, limit, inclusive_of_start=False)
             return [to_recorded(n, n.id) for n in notifications]
 
     def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
@@ -128,18 +149,18 @@ class RecorderEventStore:
         with _store_errors():
             head = self._committed
             if head <= after:
-                head = self._known_committed(self.recorder.max_notification_id() or 0)
+                head = self._known_committed(self._max_notification_id() or 0)
             end = min(head, after + limit)
             if end <= after:
                 return LogScan(after, after, [])
-            notifications = self.recorder.select_notifications(
+            notifications = self._select_notifications(
                 after, limit, stop=end, topics=tuple(sorted(topics)), inclusive_of_start=False
             )
             return LogScan(after, end, [to_recorded(n, n.id) for n in notifications])
 
     def head_position(self) -> int:
         with _store_errors():
-            return self._known_committed(self.recorder.max_notification_id() or 0)
+            return self._known_committed(self._max_notification_id() or 0)
 
     def _known_committed(self, position: int) -> int:
         """Note that ``position`` is committed (the log only grows, so it stays so); return it."""
