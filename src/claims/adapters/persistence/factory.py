@@ -13,6 +13,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.utils import Environment
 
 from claims.adapters.persistence.database import Database
+from claims.adapters.persistence.group_commit import GroupCommitSettings, GroupCommitter, batch_writer
 from claims.adapters.persistence.store import RecorderEventStore
 
 APPLICATION_NAME = "claims"  # Postgres tables are claims_events; SQLite's are unprefixed (stored_events).
@@ -86,12 +87,16 @@ class Persistence:
     factory: Any
 
     def close(self) -> None:
+        self.events.close()
         if self.factory is not None:
             self.factory.close()
 
 
-def open_store(location: StoreLocation) -> Persistence:
-    """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n)."""
+def open_store(location: StoreLocation, group_commit: GroupCommitSettings | None = None) -> Persistence:
+    """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n).
+
+    Appends go through group commit (``group_commit`` or its defaults; ``max_batch=1`` still uses one committer
+    thread) on SQLite and PostgreSQL."""
     if location.backend == "memory":
         popo = POPOApplicationRecorder()
         events = RecorderEventStore(popo, _popo_lookup(popo), _popo_stream_positions(popo))
@@ -102,7 +107,11 @@ def open_store(location: StoreLocation) -> Persistence:
     datastore = factory.datastore  # type: ignore[attr-defined]
     database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
     table = _events_table(location)
-    store = RecorderEventStore(recorder, _sql_lookup(database, table), _sql_stream_positions(database, table))
+    writer = batch_writer(recorder)
+    committer = GroupCommitter(writer, group_commit) if writer is not None else None
+    store = RecorderEventStore(
+        recorder, _sql_lookup(database, table), _sql_stream_positions(database, table), committer=committer
+    )
     return Persistence(location, recorder, store, database, factory)
 
 

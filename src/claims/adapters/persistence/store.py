@@ -17,6 +17,7 @@ from eventsourcing.persistence import (
     PersistenceError,
 )
 
+from claims.adapters.persistence.group_commit import CommitObserver, GroupCommitter
 from claims.adapters.persistence.mapper import to_recorded, to_stored
 from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
@@ -39,8 +40,11 @@ class RecorderEventStore:
         recorder: ApplicationRecorder,
         position_lookup: PositionLookup,
         stream_positions: StreamPositions | None = None,
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.recorder = recorder
+        # With a committer, concurrent appends share one transaction (group commit); without, one each.
+        self.committer = committer
         self._position_lookup = position_lookup
         self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
@@ -51,6 +55,19 @@ class RecorderEventStore:
     def observe_appends(self, observer: AppendObserver) -> None:
         """Call ``observer(position)`` after each committed append (e.g. to wake an in-process projection runner)."""
         self._observers.append(observer)
+
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call ``observer(batch_size)`` after each group commit (how many commands shared the transaction);
+        without group commit every append is a batch of one."""
+        if self.committer is not None:
+            self.committer.observe_commits(observer)
+        else:
+            self._observers.append(lambda _position: observer(1))
+
+    def close(self) -> None:
+        """Write what is queued and stop the committer (appends after this fail as unavailable)."""
+        if self.committer is not None:
+            self.committer.close()
 
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
         with _store_errors():
@@ -68,6 +85,8 @@ class RecorderEventStore:
 
     def append(self, events: Sequence[NewEvent]) -> int:
         stored = [to_stored(e) for e in events]
+        if self.committer is not None:
+            return self._committed_append(self.committer.submit(stored))
         for attempt in range(1, APPEND_ATTEMPTS + 1):
             try:
                 ids = self.recorder.insert_events(stored)
@@ -80,12 +99,15 @@ class RecorderEventStore:
                 continue
             except PersistenceError as e:
                 raise StoreUnavailableError(str(e)) from e
-            assert ids, "the recorder returned no notification ids"
-            position = max(ids)
-            self._known_committed(position)
-            self._notify(position)
-            return position
+            return self._committed_append(ids)
         raise AssertionError("unreachable")
+
+    def _committed_append(self, ids: Sequence[int] | None) -> int:
+        assert ids, "the recorder returned no notification ids"
+        position = max(ids)
+        self._known_committed(position)
+        self._notify(position)
+        return position
 
     def _notify(self, position: int) -> None:
         for observer in self._observers:

@@ -1,0 +1,290 @@
+"""Group commit: concurrent commands' appends written in one transaction, each still checked on its own.
+
+Callers hand their stored events to a ``GroupCommitter`` and wait. One committer thread takes the first
+waiting append, gathers more for a short window (up to a size cap) and writes them all in ONE transaction:
+one lock of the events table on PostgreSQL (the library's EXCLUSIVE lock, so positions still become
+visible in commit order and tailing readers pass over nothing), one fsync on SQLite. Each command is a
+SAVEPOINT of its own: a duplicate stream version or request record rolls back that command only, which
+fails with ``StreamConflictError``; the others commit. A failure of the store fails every command of the
+batch (nothing of it is written), after a few retries of the whole batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
+from eventsourcing.persistence import IntegrityError as RecorderIntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+from claims.application.ports import StoreUnavailableError, StreamConflictError
+
+log = logging.getLogger("claims.store")
+
+# One command's outcome in a batch: its events' positions, or the conflict that failed it alone.
+Outcome = list[int] | StreamConflictError
+BatchWriter = Callable[[Sequence[Sequence[StoredEvent]]], list[Outcome]]
+CommitObserver = Callable[[int], None]
+
+# A batch that failed to reach the store was rolled back whole, so it is safe to write it again.
+BATCH_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class GroupCommitSettings:
+    """How long the committer waits for more appends after the first, and the most it writes at once."""
+
+    window_seconds: float = 0.001
+    max_batch: int = 64
+
+
+@dataclass
+class _Pending:
+    events: Sequence[StoredEvent]
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: list[int] | None = None
+    error: Exception | None = None
+
+
+class GroupCommitter:
+    """Gathers concurrent appends into batches written by ``write`` on one thread; each caller waits for its commit."""
+
+    def __init__(self, write: BatchWriter, settings: GroupCommitSettings | None = None) -> None:
+        self._write = write
+        self.settings = settings or GroupCommitSettings()
+        if self.settings.max_batch < 1 or self.settings.window_seconds < 0:
+            raise ValueError("a batch holds at least one append and the window cannot be negative")
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._observers: list[CommitObserver] = []
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._closed = False
+
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call ``observer(batch_size)`` after each batch is committed (e.g. a metrics histogram)."""
+        self._observers.append(observer)
+
+    def submit(self, events: Sequence[StoredEvent]) -> list[int]:
+        """Write ``events`` atomically in the next batch; return their positions once committed."""
+        pending = _Pending(events)
+        with self._start_lock:
+            if self._closed:
+                raise StoreUnavailableError("the store is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+                self._thread.start()
+            self._queue.put(pending)
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        assert pending.outcome is not None
+        return pending.outcome
+
+    def close(self) -> None:
+        """Write what is queued, then stop the committer thread."""
+        with self._start_lock:
+            if self._closed:
+                return
+            self._closed = True
+            thread = self._thread
+            self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            deadline = time.monotonic() + self.settings.window_seconds
+            while len(batch) < self.settings.max_batch:
+                remaining = deadline - time.monotonic()
+                try:
+                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            outcomes = self._write_with_retries([p.events for p in batch])
+        except Exception as e:  # every command of the batch fails; nothing of it was written
+            error = e if isinstance(e, StoreUnavailableError) else StoreUnavailableError(str(e))
+            if not isinstance(e, StoreUnavailableError | PersistenceError | psycopg.Error | sqlite3.Error):
+                log.exception("group commit failed unexpectedly")
+            for pending in batch:
+                pending.error = error
+                pending.done.set()
+            return
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, StreamConflictError):
+                pending.error = outcome
+            else:
+                pending.outcome = outcome
+            pending.done.set()
+        for observer in self._observers:
+            try:
+                observer(len(batch))
+            except Exception:
+                log.exception("commit observer failed")
+
+    def _write_with_retries(self, commands: Sequence[Sequence[StoredEvent]]) -> list[Outcome]:
+        for attempt in range(1, BATCH_ATTEMPTS + 1):
+            try:
+                return self._write(commands)
+            except (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError) as e:
+                if attempt == BATCH_ATTEMPTS:
+                    raise StoreUnavailableError(str(e)) from e
+                # A commit that failed after the server applied it is answered by the retry's conflicts:
+                # the command runner then finds each request record and returns the first result.
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+def batch_writer(recorder: ApplicationRecorder) -> BatchWriter | None:
+    """The batch writer for the recorder's database, or None when it has none (the in-memory store)."""
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return PostgresBatchWriter(recorder)
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return SQLiteBatchWriter(recorder)
+    return None
+
+
+class PostgresBatchWriter:
+    """One transaction per batch behind the library's EXCLUSIVE table lock, taken once.
+
+    First the whole batch is inserted in one pipelined statement (LOCK, NOTIFY, INSERT, COMMIT: one round trip
+    and one fsync). Only if that hits a unique violation is the batch written again, one SAVEPOINT per command,
+    so the conflicting commands alone fail.
+    """
+
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
+        self.recorder = recorder
+        self.datastore = recorder.datastore
+        self._insert = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(%s::{schema}.{kind}[]) "
+            "RETURNING originator_id, originator_version, notification_id"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+            kind=Identifier(recorder.stored_event_type_name),
+        )
+        self._notify = SQL("NOTIFY {0}").format(Identifier(recorder.channel_name))
+
+    def __call__(self, commands: Sequence[Sequence[StoredEvent]]) -> list[Outcome]:
+        with self.datastore.get_connection() as conn:
+            written = self._all_at_once(conn, commands)
+            if written is not None:
+                return written
+            return self._one_savepoint_each(conn, commands)
+
+    def _rows(self, events: Sequence[StoredEvent]) -> list[Any]:
+        return [
+            self.recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in events
+        ]
+
+    def _lock(self, curs: psycopg.Cursor[Any]) -> None:
+        for statement in self.recorder.lock_table_statements:
+            curs.execute(statement, prepare=True)
+        curs.execute(self._notify)
+
+    def _all_at_once(
+        self, conn: psycopg.Connection[Any], commands: Sequence[Sequence[StoredEvent]]
+    ) -> list[Outcome] | None:
+        rows = [row for events in commands for row in self._rows(events)]
+        conflict: psycopg.IntegrityError | None = None
+        returned: list[Any] = []
+        with conn.pipeline() as pipeline, conn.transaction():
+            with conn.cursor() as curs:
+                self._lock(curs)
+            with conn.cursor() as curs:
+                try:
+                    curs.execute(self._insert, (rows,), prepare=True)
+                    pipeline.sync()
+                    returned = curs.fetchall()
+                except psycopg.IntegrityError as e:
+                    conflict = e  # raised after the pipeline closes (the transaction is rolled back whole)
+        if conflict is not None:
+            return None
+        positions = {
+            (_uuid(r["originator_id"]), int(r["originator_version"])): int(r["notification_id"]) for r in returned
+        }
+        return [[positions[(_uuid(e.originator_id), e.originator_version)] for e in events] for events in commands]
+
+    def _one_savepoint_each(
+        self, conn: psycopg.Connection[Any], commands: Sequence[Sequence[StoredEvent]]
+    ) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        with conn.transaction(), conn.cursor() as curs:
+            self._lock(curs)
+            for events in commands:
+                try:
+                    with conn.transaction():  # a SAVEPOINT: a conflict undoes this command only
+                        curs.execute(self._insert, (self._rows(events),), prepare=True)
+                        returned = curs.fetchall()
+                except psycopg.IntegrityError as e:
+                    outcomes.append(StreamConflictError(str(e)))
+                    continue
+                positions = {
+                    (_uuid(r["originator_id"]), int(r["originator_version"])): int(r["notification_id"])
+                    for r in returned
+                }
+                outcomes.append([positions[(_uuid(e.originator_id), e.originator_version)] for e in events])
+        return outcomes
+
+
+class SQLiteBatchWriter:
+    """One transaction per batch (SQLite has one writer, so positions commit in order), a SAVEPOINT per command."""
+
+    def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
+        self.recorder = recorder
+        self._insert = recorder.insert_events_statement
+
+    def __call__(self, commands: Sequence[Sequence[StoredEvent]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        with self.recorder.datastore.transaction(commit=True) as curs:
+            for events in commands:
+                curs.execute("SAVEPOINT command")
+                try:
+                    ids: list[int] = []
+                    for e in events:
+                        originator = e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id
+                        curs.execute(self._insert, (originator, e.originator_version, e.topic, e.state))
+                        ids.append(int(curs.lastrowid))
+                except (sqlite3.IntegrityError, RecorderIntegrityError) as e:
+                    curs.execute("ROLLBACK TO SAVEPOINT command")
+                    curs.execute("RELEASE SAVEPOINT command")
+                    outcomes.append(StreamConflictError(str(e)))
+                    continue
+                curs.execute("RELEASE SAVEPOINT command")
+                outcomes.append(ids)
+        return outcomes
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
