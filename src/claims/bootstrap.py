@@ -22,6 +22,7 @@ from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper, CheckpointThread
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
+from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
@@ -101,7 +102,8 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
     """Open the (migrated) store and start serving; the caller owns ``stop()``."""
     location = parse_store_url(settings.store_url)
     require_migrated(location, settings.migrations_dir)
-    persistence = open_store(location)
+    group_commit = GroupCommitSettings(settings.group_commit_window_ms / 1000, settings.group_commit_max_batch)
+    persistence = open_store(location, group_commit)
     app = ClaimsApplication(
         persistence.events,
         clock,

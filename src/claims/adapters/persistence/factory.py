@@ -135,7 +135,12 @@ def _environment(location: StoreLocation) -> dict[str, str]:
         "POSTGRES_SCHEMA": location.schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_PRE_PING": "y",
+        # No ping on every checkout (a round trip per query): the recorder's reads retry a broken connection and
+        # the group committer retries its batch; the pool drops connections that broke.
+        "POSTGRES_PRE_PING": "n",
+        # Enough connections for every gRPC thread, the committer and the projection threads without queueing.
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "36",
         "CREATE_TABLE": "n",
     }
 

@@ -73,6 +73,10 @@ class RecorderEventStore:
         with _store_errors():
             return [to_recorded(s) for s in self.recorder.select_events(stream_id)]
 
+    def load_after(self, stream_id: UUID, version: int) -> list[RecordedEvent]:
+        with _store_errors():
+            return [to_recorded(s) for s in self.recorder.select_events(stream_id, gt=version)]
+
     def load_with_positions(self, stream_id: UUID, up_to: int | None = None) -> list[RecordedEvent]:
         """``load`` (up to version ``up_to``) with each event's global position: one query for the positions
         of the whole stream (or, without a stream lookup, one ``position_of`` per event)."""
