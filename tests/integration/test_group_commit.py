@@ -21,7 +21,7 @@ from tests.conftest import MIGRATIONS, POSTGRES_DSN, sqlite_location
 from tests.integration.test_event_store_contract import Tagged, note
 
 # Long enough that every writer of a test joins the one batch; a full batch is written at once.
-GATHER = GroupCommitSettings(window_seconds=5.0, max_batch=3)
+GATHER = GroupCommitSettings(window_seconds=5.0, max_batch=3, always_wait=True)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -81,11 +81,13 @@ def test_concurrent_appends_commit_together_and_each_gets_its_own_positions(gath
 
 
 def test_a_conflict_fails_only_its_own_command_and_the_rest_of_the_batch_commits(
-    gathering_store: Persistence,
+    location: StoreLocation, gathering_store: Persistence
 ) -> None:
     # given a stream already at version 1
     taken, fresh, shared = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    gathering_store.events.append([note(taken, 1, "first")])
+    other_replica = open_store(location)
+    other_replica.events.append([note(taken, 1, "first")])
+    other_replica.close()
     batches: list[int] = []
     gathering_store.events.observe_commits(batches.append)
 
@@ -165,14 +167,18 @@ def test_a_store_failure_fails_every_command_of_the_batch_and_writes_nothing(
     assert all(gathering_store.events.load(s) == [] for s in streams)
 
 
-def test_a_lone_append_is_not_held_for_the_whole_window(location: StoreLocation) -> None:
-    # given a committer that would wait 5 s for company but writes as soon as its batch is full (one)
-    store = open_store(location, GroupCommitSettings(window_seconds=5.0, max_batch=1))
+@pytest.mark.parametrize("settings", [GroupCommitSettings(window_seconds=60.0, max_batch=1), GroupCommitSettings(60.0)])
+def test_a_lone_writer_waits_for_nobody(location: StoreLocation, settings: GroupCommitSettings) -> None:
+    # given a committer with a minute's window, whose batch is full at one append, or that waits only under load
+    store = open_store(location, settings)
+    batches: list[int] = []
+    store.events.observe_commits(batches.append)
     try:
-        # when one command appends
-        position = store.events.append([note(uuid.uuid4(), 1)])
-        # then it is committed and readable
-        assert store.events.read_all(position - 1, 10)[0].position == position
+        # when one writer appends three times in a row
+        positions = [store.events.append([note(uuid.uuid4(), 1)]) for _ in range(3)]
+        # then each append was committed alone, at once (else the test would take minutes), and is readable
+        assert batches == [1, 1, 1]
+        assert [r.position for r in store.events.read_all(positions[0] - 1, 10)] == positions
     finally:
         store.close()
 
