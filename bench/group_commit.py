@@ -89,7 +89,9 @@ def drive(name: str, writers: int, per_writer: int, write: Callable[[int], None]
     return Figure(name, writers * per_writer, time.perf_counter() - began)
 
 
-def store_figures(label: str, location: StoreLocation, writers: int, per_writer: int) -> list[Figure]:
+def store_figures(
+    label: str, location: StoreLocation, writers: int, per_writer: int, settings: GroupCommitSettings
+) -> list[Figure]:
     figures = []
     plain = open_store(location)
     plain_store = RecorderEventStore(plain.recorder, lambda *_: None)  # no committer: the library's insert_events
@@ -97,7 +99,7 @@ def store_figures(label: str, location: StoreLocation, writers: int, per_writer:
         drive(f"{label}: plain (1 txn/command)", writers, per_writer, lambda i: plain_store.append(command(i)))
     )
     plain.close()
-    grouped: Persistence = open_store(location, GroupCommitSettings())
+    grouped: Persistence = open_store(location, settings)
     sizes: list[int] = []
     grouped.events.observe_commits(sizes.append)
     figures.append(drive(f"{label}: group commit", writers, per_writer, lambda i: grouped.events.append(command(i))))
@@ -127,18 +129,21 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--per-writer", type=int, default=100)
     parser.add_argument("--postgres", default=DEFAULT_PG, help="DSN; empty to skip PostgreSQL")
+    parser.add_argument("--window-ms", type=float, default=GroupCommitSettings().window_seconds * 1000)
+    parser.add_argument("--max-batch", type=int, default=GroupCommitSettings().max_batch)
     args = parser.parse_args()
+    settings = GroupCommitSettings(args.window_ms / 1000, args.max_batch)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as folder:
         location = parse_store_url(f"sqlite:///{Path(folder) / 'bench.db'}")
         apply_migrations(location, REPO_ROOT / "migrations")
-        figures += store_figures("sqlite", location, args.writers, args.per_writer)
+        figures += store_figures("sqlite", location, args.writers, args.per_writer, settings)
     if args.postgres:
         schema = f"claims_gc_{uuid.uuid4().hex[:8]}"
         location = parse_store_url(f"{args.postgres}?schema={schema}")
         try:
             apply_migrations(location, REPO_ROOT / "migrations")
-            figures += store_figures("postgresql", location, args.writers, args.per_writer)
+            figures += store_figures("postgresql", location, args.writers, args.per_writer, settings)
             figures.append(raw_postgres(args.postgres, schema, args.writers, args.per_writer))
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
