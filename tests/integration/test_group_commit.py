@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bench.history import write_history
 from claims.adapters.persistence.factory import Persistence, StoreLocation, open_store
 from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import apply_migrations
@@ -258,3 +259,24 @@ def test_a_tailing_reader_never_skips_an_event_whose_commit_is_slow(postgres_sch
     assert len(slow_position) == 1
     assert fast_before < slow_position[0] < fast_after
     assert seen == [fast_before, slow_position[0], fast_after]
+
+
+# --- Events this process appended are read back as appended, equal to what decoding the rows gives ---
+
+
+def test_the_log_read_by_the_appending_store_equals_the_log_decoded_from_the_rows(location: StoreLocation) -> None:
+    # given a realistic history (vehicles, repair orders, claims, decisions, ...) appended through one store
+    writer = open_store(location)
+    head = write_history(writer.events, 400, batch=7)
+    # when it and a fresh store (another replica, which decodes every row) read the log
+    reader = open_store(location)
+    try:
+        mine, decoded = writer.events.read_all(0, head), reader.events.read_all(0, head)
+        scanned = writer.events.scan(0, head)
+        # then both see the same events, field for field
+        assert len(mine) == head
+        assert mine == decoded
+        assert scanned.events == reader.events.scan(0, head).events
+    finally:
+        writer.close()
+        reader.close()

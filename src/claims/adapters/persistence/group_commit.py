@@ -1,8 +1,8 @@
 """Group commit: concurrent commands' appends written in one transaction, each still checked on its own.
 
-Callers hand their stored events to a ``GroupCommitter`` and wait. One committer thread takes the first
-waiting append, gathers more for a short window (up to a size cap; no window after a batch of one, so a
-lone writer waits for nobody) and writes them all in ONE transaction:
+Callers hand their stored events to a ``GroupCommitter``. The first caller to find nobody writing leads: it
+gathers the appends waiting, for a short window (up to a size cap; no window after a batch of one, so a
+lone writer waits for nobody), and writes them all in ONE transaction, on its own thread:
 one lock of the events table on PostgreSQL (the library's EXCLUSIVE lock, so positions still become
 visible in commit order and tailing readers pass over nothing), one fsync on SQLite. Each command is a
 SAVEPOINT of its own: a duplicate stream version or request record rolls back that command only, which
@@ -13,7 +13,6 @@ batch (nothing of it is written), after a few retries of the whole batch.
 from __future__ import annotations
 
 import logging
-import queue
 import sqlite3
 import threading
 import time
@@ -62,23 +61,33 @@ class GroupCommitSettings:
 @dataclass
 class _Pending:
     events: Sequence[StoredEvent]
-    done: threading.Event = field(default_factory=threading.Event)
+    # Set when the command is committed or failed (``finished``), or when it is made the next leader.
+    wake: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
+    promoted: bool = False
     outcome: list[int] | None = None
     error: Exception | None = None
 
 
 class GroupCommitter:
-    """Gathers concurrent appends into batches written by ``write`` on one thread; each caller waits for its commit."""
+    """Gathers concurrent appends into batches written by ``write``; each caller waits for its commit.
+
+    Leader and followers, no thread of its own: the caller that finds nobody writing becomes the leader,
+    gathers what is waiting (for the window, when appends come concurrently) and writes the batch on its own
+    thread; the others wait. After the batch the leader hands over to the first caller still waiting, if any.
+    A lone writer thus writes at once, with no hand-over between threads.
+    """
 
     def __init__(self, write: BatchWriter, settings: GroupCommitSettings | None = None) -> None:
         self._write = write
         self.settings = settings or GroupCommitSettings()
         if self.settings.max_batch < 1 or self.settings.window_seconds < 0:
             raise ValueError("a batch holds at least one append and the window cannot be negative")
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._observers: list[CommitObserver] = []
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        self._state = threading.Condition()
+        self._waiting: list[_Pending] = []
+        self._leading = False
+        self._last_size = 1
         self._closed = False
 
     def observe_commits(self, observer: CommitObserver) -> None:
@@ -88,54 +97,53 @@ class GroupCommitter:
     def submit(self, events: Sequence[StoredEvent]) -> list[int]:
         """Write ``events`` atomically in the next batch; return their positions once committed."""
         pending = _Pending(events)
-        with self._start_lock:
+        with self._state:
             if self._closed:
                 raise StoreUnavailableError("the store is closed")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
-                self._thread.start()
-            self._queue.put(pending)
-        pending.done.wait()
+            self._waiting.append(pending)
+            if len(self._waiting) >= self.settings.max_batch:
+                self._state.notify_all()  # a leader gathering for the window has a full batch
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            pending.wake.wait()
+        if not pending.finished:
+            self._lead()
+        assert pending.finished
         if pending.error is not None:
             raise pending.error
         assert pending.outcome is not None
         return pending.outcome
 
     def close(self) -> None:
-        """Write what is queued, then stop the committer thread."""
-        with self._start_lock:
-            if self._closed:
-                return
+        """Refuse appends from now on (a batch being written still completes)."""
+        with self._state:
             self._closed = True
-            thread = self._thread
-            self._queue.put(None)
-        if thread is not None:
-            thread.join(timeout=30)
 
-    def _run(self) -> None:
-        stopping = False
-        last_size = 1
-        while not stopping:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            # Wait for company only while appends come concurrently (the last batch had several): a lone
-            # writer's append is committed at once, with what is already waiting.
-            window = self.settings.window_seconds if last_size > 1 or self.settings.always_wait else 0.0
-            deadline = time.monotonic() + window
-            while len(batch) < self.settings.max_batch:
-                remaining = deadline - time.monotonic()
-                try:
-                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
+    def _lead(self) -> None:
+        batch: list[_Pending] = []
+        try:
+            with self._state:
+                # Wait for company only while appends come concurrently (the last batch had several).
+                concurrent = self._last_size > 1 or self.settings.always_wait
+                deadline = time.monotonic() + (self.settings.window_seconds if concurrent else 0.0)
+                while len(self._waiting) < self.settings.max_batch:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._state.wait(remaining)
+                batch = self._waiting[: self.settings.max_batch]
+                del self._waiting[: self.settings.max_batch]
             self._commit(batch)
-            last_size = len(batch)
+        finally:
+            with self._state:
+                self._last_size = max(1, len(batch))
+                if self._waiting:
+                    successor = self._waiting[0]
+                    successor.promoted = True
+                    successor.wake.set()
+                else:
+                    self._leading = False
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
@@ -145,15 +153,16 @@ class GroupCommitter:
             if not isinstance(e, StoreUnavailableError | PersistenceError | psycopg.Error | sqlite3.Error):
                 log.exception("group commit failed unexpectedly")
             for pending in batch:
-                pending.error = error
-                pending.done.set()
+                pending.error, pending.finished = error, True
+                pending.wake.set()
             return
         for pending, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, StreamConflictError):
                 pending.error = outcome
             else:
                 pending.outcome = outcome
-            pending.done.set()
+            pending.finished = True
+            pending.wake.set()
         for observer in self._observers:
             try:
                 observer(len(batch))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from uuid import UUID
@@ -13,6 +14,7 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     PersistenceError,
 )
@@ -30,6 +32,9 @@ log = logging.getLogger("claims.store")
 
 # A write that failed to reach the store was rolled back whole, so it is safe to try again.
 APPEND_ATTEMPTS = 5
+# Events this process appended, kept decoded for the readers that follow the log right behind (the projections
+# in ``claims serve``): reading them back needs the rows, not decoding them again.
+RECENT_EVENTS = 20_000
 
 
 class RecorderEventStore:
@@ -51,6 +56,7 @@ class RecorderEventStore:
         # The highest position known committed (by our appends and head reads): see ``scan``.
         self._committed = 0
         self._committed_lock = threading.Lock()
+        self._recent: OrderedDict[int, RecordedEvent] = OrderedDict()
 
     def observe_appends(self, observer: AppendObserver) -> None:
         """Call ``observer(position)`` after each committed append (e.g. to wake an in-process projection runner)."""
@@ -90,7 +96,7 @@ class RecorderEventStore:
     def append(self, events: Sequence[NewEvent]) -> int:
         stored = [to_stored(e) for e in events]
         if self.committer is not None:
-            return self._committed_append(self.committer.submit(stored))
+            return self._committed_append(self.committer.submit(stored), events)
         for attempt in range(1, APPEND_ATTEMPTS + 1):
             try:
                 ids = self.recorder.insert_events(stored)
@@ -103,15 +109,41 @@ class RecorderEventStore:
                 continue
             except PersistenceError as e:
                 raise StoreUnavailableError(str(e)) from e
-            return self._committed_append(ids)
+            return self._committed_append(ids, events)
         raise AssertionError("unreachable")
 
-    def _committed_append(self, ids: Sequence[int] | None) -> int:
+    def _committed_append(self, ids: Sequence[int] | None, events: Sequence[NewEvent]) -> int:
         assert ids, "the recorder returned no notification ids"
         position = max(ids)
+        self._remember(ids, events)
         self._known_committed(position)
         self._notify(position)
         return position
+
+    def _remember(self, ids: Sequence[int], events: Sequence[NewEvent]) -> None:
+        if len(ids) != len(events):
+            return
+        recorded = [
+            RecordedEvent(e.stream_id, e.version, type(e.event).TOPIC, e.event, e.metadata, position)
+            for position, e in zip(ids, events, strict=True)
+        ]
+        with self._committed_lock:
+            for r in recorded:
+                assert r.position is not None
+                self._recent[r.position] = r
+            while len(self._recent) > RECENT_EVENTS:
+                self._recent.popitem(last=False)
+
+    def _decoded(self, notifications: Sequence[Notification]) -> list[RecordedEvent]:
+        """The notifications as recorded events: the ones this process appended as it appended them."""
+        with self._committed_lock:
+            known = [self._recent.get(n.id) for n in notifications]
+        return [
+            k
+            if k is not None and k.stream_id == _as_uuid(n.originator_id) and k.version == n.originator_version
+            else to_recorded(n, n.id)
+            for k, n in zip(known, notifications, strict=True)
+        ]
 
     def _notify(self, position: int) -> None:
         for observer in self._observers:
@@ -128,7 +160,7 @@ class RecorderEventStore:
     def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
         with _store_errors():
             notifications = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
-            return [to_recorded(n, n.id) for n in notifications]
+            return self._decoded(notifications)
 
     def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
         """Positions ``(after, min(after + limit, head)]``, only ``topics`` read (the recorder filters in SQL).
@@ -153,7 +185,7 @@ class RecorderEventStore:
             notifications = self.recorder.select_notifications(
                 after, limit, stop=end, topics=tuple(sorted(topics)), inclusive_of_start=False
             )
-            return LogScan(after, end, [to_recorded(n, n.id) for n in notifications])
+            return LogScan(after, end, self._decoded(notifications))
 
     def head_position(self) -> int:
         with _store_errors():
@@ -164,6 +196,10 @@ class RecorderEventStore:
         with self._committed_lock:
             self._committed = max(self._committed, position)
         return position
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 @contextmanager
