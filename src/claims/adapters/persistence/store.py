@@ -34,7 +34,7 @@ log = logging.getLogger("claims.store")
 APPEND_ATTEMPTS = 5
 # Events this process appended, kept decoded for the readers that follow the log right behind (the projections
 # in ``claims serve``): reading them back needs the rows, not decoding them again.
-RECENT_EVENTS = 20_000
+RECENT_EVENTS = 5_000
 
 
 class RecorderEventStore:
