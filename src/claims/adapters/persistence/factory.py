@@ -95,8 +95,8 @@ class Persistence:
 def open_store(location: StoreLocation, group_commit: GroupCommitSettings | None = None) -> Persistence:
     """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n).
 
-    Appends go through group commit (``group_commit`` or its defaults; ``max_batch=1`` still uses one committer
-    thread) on SQLite and PostgreSQL."""
+    On SQLite and PostgreSQL appends go through group commit (``group_commit`` or its defaults; ``max_batch=1``
+    writes one command per transaction)."""
     if location.backend == "memory":
         popo = POPOApplicationRecorder()
         events = RecorderEventStore(popo, _popo_lookup(popo), _popo_stream_positions(popo))
