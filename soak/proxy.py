@@ -36,11 +36,13 @@ class CuttableProxy:
         """Reset every connection through the proxy and refuse new ones until ``restore()``."""
         self._open.clear()
         with self._lock:
-            for s in list(self._pairs):
-                with contextlib.suppress(OSError):
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    s.close()
-            self._pairs.clear()
+            pairs = list(self._pairs)
+        for s in pairs:
+            # Shut down, never close here: a pipe thread may be blocked reading this socket, and closing it
+            # under that thread would let the descriptor be reused by a new connection whose data it then steals.
+            # The pipe threads close both sockets once both directions have ended.
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
 
     def restore(self) -> None:
         self._open.set()
@@ -56,7 +58,9 @@ class CuttableProxy:
             try:
                 client, _ = self._listener.accept()
             except OSError:
-                return
+                if self._closed.is_set():
+                    return
+                continue  # a client that reset before it was accepted (ECONNABORTED): serve the next one
             if not self._open.is_set():
                 client.close()  # refused: the database is "down"
                 continue
@@ -69,19 +73,27 @@ class CuttableProxy:
             with self._lock:
                 self._pairs.update((client, upstream))
                 self.connections += 1
+            ended = [0]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(a, b, ended), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, ended: list[int]) -> None:
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
         except OSError:
             pass
         finally:
-            for s in (source, sink):
+            for s in (source, sink):  # wake the other direction's thread
                 with contextlib.suppress(OSError):
-                    s.close()
+                    s.shutdown(socket.SHUT_RDWR)
             with self._lock:
-                self._pairs.discard(source)
-                self._pairs.discard(sink)
+                ended[0] += 1
+                last = ended[0] == 2
+                if last:
+                    self._pairs.discard(source)
+                    self._pairs.discard(sink)
+            if last:  # both directions are done: no thread reads these descriptors any more
+                for s in (source, sink):
+                    with contextlib.suppress(OSError):
+                        s.close()

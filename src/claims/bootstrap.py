@@ -31,6 +31,7 @@ from claims.adapters.grpc.vehicles_servicer import VehicleServicer
 from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper, CheckpointThread
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
+from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
@@ -128,9 +129,8 @@ def start_metrics(settings: Settings, persistence: Persistence, clock: Callable[
     else:
         events = persistence.events
         metrics.watch_store(lambda: LogSnapshot(head=events.head_position()))
-    # Commit batch sizes: the store's commit hook (a no-op until the store has one).
-    if (observe_commits := getattr(persistence.events, "observe_commits", None)) is not None:
-        observe_commits(metrics.record_commit_batch)
+    # Group commit batch sizes: the store calls this after each committed transaction.
+    persistence.events.observe_commits(metrics.record_commit_batch)
     metrics.serve(settings.metrics_listen)
     return metrics
 
@@ -153,7 +153,8 @@ def start_engine(
     )
     principals = PrincipalsFile(settings.principals_file) if settings.principals_file is not None else None
     require_migrated(location, settings.migrations_dir)
-    persistence = open_store(location)
+    group_commit = GroupCommitSettings(settings.group_commit_window_ms / 1000, settings.group_commit_max_batch)
+    persistence = open_store(location, group_commit)
     keys: KeyStore = SqlKeyStore(persistence.database) if persistence.database is not None else MemoryKeyStore()
     authenticator = Authenticator(KeyLookup(keys, settings.key_cache_seconds), principals)
     interceptors = [AuthInterceptor(authenticator, check_rpc)] if settings.auth == "on" else []

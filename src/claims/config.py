@@ -76,6 +76,16 @@ class Settings(BaseSettings):
         description="how often `claims serve` signs the sealed head (when it moved since the last checkpoint) and "
         "writes it to CLAIMS_CHECKPOINT_DIR; 0 signs only on demand (GetCheckpoint). Needs CLAIMS_CHECKPOINT_KEY_FILE",
     )
+    group_commit_window_ms: float = Field(
+        default=1.0,
+        ge=0,
+        le=1000,
+        description="how long the store's committer waits, after the first append, for concurrent appends to "
+        "write in the same transaction (group commit); 0 takes only those already waiting",
+    )
+    group_commit_max_batch: int = Field(
+        default=64, ge=1, le=10_000, description="the most commands one group-commit transaction writes"
+    )
     checkpoint_dir: Path = Field(
         default=Path("var/checkpoints"),
         description="where signed checkpoints are written as JSON (`checkpoint-<position>.json`) for auditors to fetch",

@@ -122,7 +122,7 @@ class Metrics:
             ["grpc_service", "grpc_method", "grpc_type", "grpc_code"], buckets=RPC_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.commit_batch = Histogram(
-            "claims_commit_batch_events", "events written by one committed store transaction",
+            "claims_commit_batch_commands", "commands written by one committed store transaction (group commit)",
             buckets=BATCH_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.timer_ticks = Counter("claims_timer_ticks_total", "commitment timer ticks", registry=self.registry)
@@ -173,7 +173,7 @@ class Metrics:
         child.inc()
 
     def record_commit_batch(self, size: int) -> None:
-        """One committed transaction of ``size`` events (the store's ``observe_commits`` callback)."""
+        """One committed transaction of ``size`` commands (the store's ``observe_commits`` callback)."""
         self.commit_batch.observe(size)
 
     def record_timer_tick(self, due: int, fired: list[str], refused: int) -> None:

@@ -28,6 +28,7 @@ from claims.adapters.persistence.migrations import apply_migrations
 from claims.api.v1 import audit_pb2, audit_pb2_grpc, vehicles_pb2, vehicles_pb2_grpc
 from claims.bootstrap import start_engine
 from claims.config import Settings
+from claims.demo.dealership import make_vin
 from claims.logs import configure_logging
 from claims.projections.registry import names as projection_names
 from tests.conftest import MIGRATIONS, FixedClock
@@ -202,15 +203,18 @@ def test_timer_ticks_report_the_clocks_due_and_the_consequences_fired(serve: Cal
     assert sample(samples, "claims_timer_refused_total") == 0
 
 
-def test_commit_batch_sizes_are_a_histogram(serve: Callable[..., Api]) -> None:
+def test_commit_batch_sizes_are_a_histogram_fed_by_the_store(serve: Callable[..., Api]) -> None:
+    # given a server, when three vehicles are registered one after another (each its own transaction)
     api = serve()
-    assert api.engine.metrics is not None
-    for size in (1, 3, 40):  # what the store's commit hook reports (`observe_commits`)
-        api.engine.metrics.record_commit_batch(size)
-    samples = scrape(api)
-    assert sample(samples, "claims_commit_batch_events_count") == 3
-    assert sample(samples, "claims_commit_batch_events_sum") == 44
-    assert sample(samples, "claims_commit_batch_events_bucket", le="5.0") == 2
+    before = scrape(api)
+    for n in range(3):
+        api.vehicles.RegisterVehicle(register_request(identifier=make_vin("AB7", n)), timeout=5)
+    # then the store's commit hook recorded three transactions of one command each
+    after = scrape(api)
+    count, total = "claims_commit_batch_commands_count", "claims_commit_batch_commands_sum"
+    assert sample(after, count) - sample(before, count) == 3
+    assert sample(after, total) - sample(before, total) == 3
+    assert sample(after, "claims_commit_batch_commands_bucket", le="1.0") >= 3
 
 
 def test_no_metrics_endpoint_when_the_setting_is_empty(serve: Callable[..., Api]) -> None:

@@ -7,6 +7,8 @@ at, together with the request record that makes a retry return the first answer.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from claims.application.messages import CallContext, CommandResult, EventMetadata, NewEvent
-from claims.application.ports import EventStore, StreamConflictError
+from claims.application.ports import EventStore, StoreUnavailableError, StreamConflictError
 from claims.application.requests import RequestAccepted, request_digest, request_stream_id
 from claims.domain.base import DomainEvent
 from claims.domain.errors import ConcurrencyDetail, ConcurrentUpdateError, RequestIdReusedError
@@ -49,6 +51,42 @@ class StreamType(Generic[S]):
         return state, recorded[-1].version if recorded else 0
 
 
+class StateCache:
+    """Folded stream states, each at the version it was folded to, so a load reads and folds only the events
+    written since (by this process or any other: the tail always comes from the store). States are frozen
+    values, shared safely between threads. The least recently used streams are forgotten beyond ``max_streams``.
+    """
+
+    def __init__(self, max_streams: int = 20_000) -> None:
+        self._max = max_streams
+        self._entries: OrderedDict[tuple[UUID, str], tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def replay(self, store: EventStore, stream_id: UUID, kind: StreamType[Any]) -> tuple[Any, int]:
+        """``kind.replay(store, stream_id)``, from the cached state on."""
+        key = (stream_id, kind.name)
+        with self._lock:
+            cached = self._entries.get(key)
+        if cached is None:
+            state, version = kind.replay(store, stream_id)
+        else:
+            version, state = cached
+            tail = store.load_after(stream_id, version)
+            if not tail:
+                return state, version
+            state = kind.fold(state, [r.event for r in tail])
+            version = tail[-1].version
+        if version > 0:
+            with self._lock:
+                known = self._entries.get(key)
+                if known is None or known[0] < version:
+                    self._entries[key] = (version, state)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._max:
+                    self._entries.popitem(last=False)
+        return state, version
+
+
 @dataclass
 class UnitOfWork:
     """What one attempt of a command read and decided to write."""
@@ -57,11 +95,22 @@ class UnitOfWork:
     now: datetime
     versions: dict[UUID, int] = field(default_factory=dict)
     pending: dict[UUID, list[DomainEvent]] = field(default_factory=dict)
+    cache: StateCache | None = None
+    # What this attempt read, by stream: a second load of a stream returns the same state and version.
+    _read: dict[UUID, Any] = field(default_factory=dict)
 
     def load(self, stream_id: UUID, kind: StreamType[S]) -> S | None:
         """Read a stream; its version is remembered so the append is checked against it."""
-        state, version = kind.replay(self.store, stream_id)
+        if stream_id in self._read:
+            return self._read[stream_id]  # type: ignore[no-any-return]
+        read = (
+            self.cache.replay(self.store, stream_id, kind)
+            if self.cache is not None
+            else kind.replay(self.store, stream_id)
+        )
+        state, version = read
         self.versions.setdefault(stream_id, version)
+        self._read[stream_id] = state
         return state
 
     def record(self, stream_id: UUID, events: Sequence[DomainEvent]) -> None:
@@ -74,8 +123,9 @@ class UnitOfWork:
 class CommandRunner:
     """Runs units of work idempotently, retrying when another writer got there first."""
 
-    def __init__(self, store: EventStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: EventStore, clock: Callable[[], datetime], cache: StateCache | None = None) -> None:
         self._store, self._clock = store, clock
+        self._cache = StateCache() if cache is None else cache
 
     def run(
         self, call: CallContext, command: BaseModel, target: UUID, work: Callable[[UnitOfWork], None]
@@ -83,12 +133,19 @@ class CommandRunner:
         """Decide and append once; a retry of the same request returns the first result."""
         digest = request_digest(command, target, call.expected_version)
         for _ in range(MAX_ATTEMPTS):
-            earlier = self._answered(call, digest)
-            if earlier is not None:
-                return earlier
-            unit = UnitOfWork(self._store, self._clock())
-            work(unit)
-            self._check_expected(call, target, unit.versions.get(target, 0))
+            # The request record is not looked up first: a retry's append meets it (a conflict) and a retry's
+            # refusal looks for it, so both answer with the first result, and a first try saves the read.
+            unit = UnitOfWork(self._store, self._clock(), cache=self._cache)
+            try:
+                work(unit)
+                self._check_expected(call, target, unit.versions.get(target, 0))
+            except StoreUnavailableError:
+                raise
+            except Exception:
+                earlier = self._answered(call, digest)
+                if earlier is not None:
+                    return earlier
+                raise
             try:
                 return self._append(call, type(command).__name__, digest, target, unit)
             except StreamConflictError:

@@ -34,6 +34,10 @@ class EventStore(Protocol):
         """Every event of a stream, in version order."""
         ...
 
+    def load_after(self, stream_id: UUID, version: int) -> list[RecordedEvent]:
+        """The events of a stream after ``version``, in version order (the tail a cached state lacks)."""
+        ...
+
     def load_with_positions(self, stream_id: UUID, up_to: int | None = None, after: int = 0) -> list[RecordedEvent]:
         """The events of a stream after version ``after`` up to version ``up_to`` (to its end when None), in
         version order, each with its global position: a query or two for the stream, not one per event."""

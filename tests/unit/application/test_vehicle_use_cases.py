@@ -6,9 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from claims.adapters.persistence.factory import open_store, parse_store_url
 from claims.application.app import ClaimsApplication
 from claims.application.requests import RequestAccepted
-from claims.domain.errors import ConcurrentUpdateError, NotFoundError, RequestIdReusedError
+from claims.domain.errors import (
+    ConcurrentUpdateError,
+    NotFoundError,
+    PreconditionFailedError,
+    RequestIdReusedError,
+)
 from claims.domain.ids import vehicle_id_for
 from tests.builders import VIN, at, attach_coverage, call, mi, record_reading, register_vehicle
 from tests.conftest import FixedClock
@@ -85,3 +91,29 @@ def test_concurrent_writers_without_expected_versions_all_land(memory_app: Claim
     assert sorted(r.version for r in results) == list(range(2, 22))
     vehicle, version = memory_app.get_vehicle(VIN)
     assert (len(vehicle.vehicle.readings), version) == (20, 21)
+
+
+def test_a_replica_sees_the_readings_another_replica_recorded(clock: FixedClock) -> None:
+    # given two applications (two server replicas) on one store, the first having read the vehicle
+    store = open_store(parse_store_url("memory://")).events
+    first, second = ClaimsApplication(store, clock), ClaimsApplication(store, clock)
+    first.handle_vehicle(call(), register_vehicle())
+    first.handle_vehicle(call(), record_reading(mi(1000), at(2025, 5, 1)))
+    # when the second replica records a higher reading
+    second.handle_vehicle(call(), record_reading(mi(5000), at(2025, 6, 1)))
+    # then the first refuses a reading below it (its state includes the other's event) and appends after it
+    with pytest.raises(PreconditionFailedError):
+        first.handle_vehicle(call(), record_reading(mi(4000), at(2025, 7, 1)))
+    assert first.handle_vehicle(call(), record_reading(mi(6000), at(2025, 7, 1))).version == 4
+    assert second.get_vehicle(VIN)[1] == 4
+
+
+def test_a_retry_the_stream_has_moved_past_still_returns_the_first_answer(memory_app: ClaimsApplication) -> None:
+    # given a request that was answered at expected version 1
+    memory_app.handle_vehicle(call(), register_vehicle())
+    first = memory_app.handle_vehicle(call("req-2", expected_version=1), attach_coverage())
+    memory_app.handle_vehicle(call(), record_reading(mi(100), at(2025, 5, 1)))
+    # when it is retried (its expected version is stale now)
+    again = memory_app.handle_vehicle(call("req-2", expected_version=1), attach_coverage())
+    # then the retry gets the first answer, not a conflict
+    assert again == first

@@ -13,6 +13,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.utils import Environment
 
 from claims.adapters.persistence.database import Database
+from claims.adapters.persistence.group_commit import GroupCommitSettings, GroupCommitter, batch_writer
 from claims.adapters.persistence.store import RecorderEventStore
 from claims.adapters.persistence.stream_rows import stream_events
 from claims.application.messages import RecordedEvent
@@ -88,12 +89,16 @@ class Persistence:
     factory: Any
 
     def close(self) -> None:
+        self.events.close()
         if self.factory is not None:
             self.factory.close()
 
 
-def open_store(location: StoreLocation) -> Persistence:
-    """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n)."""
+def open_store(location: StoreLocation, group_commit: GroupCommitSettings | None = None) -> Persistence:
+    """Connect to the store; tables come from migrations, never from the library (CREATE_TABLE=n).
+
+    On SQLite and PostgreSQL appends go through group commit (``group_commit`` or its defaults; ``max_batch=1``
+    writes one command per transaction)."""
     if location.backend == "memory":
         popo = POPOApplicationRecorder()
         events = RecorderEventStore(popo, _popo_lookup(popo), _popo_stream_positions(popo))
@@ -104,8 +109,14 @@ def open_store(location: StoreLocation) -> Persistence:
     datastore = factory.datastore  # type: ignore[attr-defined]
     database = Database(datastore, location.backend, location.schema if location.backend == "postgresql" else "")
     table = _events_table(location)
+    writer = batch_writer(recorder)
+    committer = GroupCommitter(writer, group_commit) if writer is not None else None
     store = RecorderEventStore(
-        recorder, _sql_lookup(database, table), _sql_stream_positions(database, table), _sql_stream_range(database)
+        recorder,
+        _sql_lookup(database, table),
+        _sql_stream_positions(database, table),
+        _sql_stream_range(database),
+        committer=committer,
     )
     return Persistence(location, recorder, store, database, factory)
 
@@ -130,7 +141,12 @@ def _environment(location: StoreLocation) -> dict[str, str]:
         "POSTGRES_SCHEMA": location.schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_PRE_PING": "y",
+        # No ping on every checkout (a round trip per query): the recorder's reads retry a broken connection and
+        # the group committer retries its batch; the pool drops connections that broke.
+        "POSTGRES_PRE_PING": "n",
+        # Enough connections for every gRPC thread, the committer and the projection threads without queueing.
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "36",
         "CREATE_TABLE": "n",
     }
 

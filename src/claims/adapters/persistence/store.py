@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
@@ -14,10 +15,12 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     PersistenceError,
 )
 
+from claims.adapters.persistence.group_commit import CommitObserver, GroupCommitter
 from claims.adapters.persistence.mapper import to_recorded, to_stored
 from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
@@ -48,6 +51,11 @@ def single_attempt(method: Callable[..., T]) -> Callable[..., T]:
     return bound
 
 
+# Events this process appended, kept decoded for the readers that follow the log right behind (the projections
+# in ``claims serve``): reading them back needs the rows, not decoding them again.
+RECENT_EVENTS = 5_000
+
+
 class RecorderEventStore:
     """Appends atomically through the library's recorder, which also fixes the global order."""
 
@@ -57,6 +65,7 @@ class RecorderEventStore:
         position_lookup: PositionLookup,
         stream_positions: StreamPositions | None = None,
         stream_range: StreamRange | None = None,
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.recorder = recorder
         self._stream_range = stream_range
@@ -64,20 +73,40 @@ class RecorderEventStore:
         self._select_notifications = single_attempt(recorder.select_notifications)
         self._max_notification_id = single_attempt(recorder.max_notification_id)
         self._insert_events = single_attempt(recorder.insert_events)
+        # With a committer, concurrent appends share one transaction (group commit); without, one each.
+        self.committer = committer
         self._position_lookup = position_lookup
         self._stream_positions = stream_positions
         self._observers: list[AppendObserver] = []
         # The highest position known committed (by our appends and head reads): see ``scan``.
         self._committed = 0
         self._committed_lock = threading.Lock()
+        self._recent: OrderedDict[int, RecordedEvent] = OrderedDict()
 
     def observe_appends(self, observer: AppendObserver) -> None:
         """Call ``observer(position)`` after each committed append (e.g. to wake an in-process projection runner)."""
         self._observers.append(observer)
 
+    def observe_commits(self, observer: CommitObserver) -> None:
+        """Call ``observer(batch_size)`` after each group commit (how many commands shared the transaction);
+        without group commit every append is a batch of one."""
+        if self.committer is not None:
+            self.committer.observe_commits(observer)
+        else:
+            self._observers.append(lambda _position: observer(1))
+
+    def close(self) -> None:
+        """Write what is queued and stop the committer (appends after this fail as unavailable)."""
+        if self.committer is not None:
+            self.committer.close()
+
     def load(self, stream_id: UUID) -> list[RecordedEvent]:
         with _store_errors():
             return [to_recorded(s) for s in self._select_events(stream_id)]
+
+    def load_after(self, stream_id: UUID, version: int) -> list[RecordedEvent]:
+        with _store_errors():
+            return [to_recorded(s) for s in self._select_events(stream_id, gt=version)]
 
     def load_with_positions(self, stream_id: UUID, up_to: int | None = None, after: int = 0) -> list[RecordedEvent]:
         """``load`` (versions after ``after`` up to ``up_to``) with each event's global position: one query for
@@ -96,6 +125,8 @@ class RecorderEventStore:
 
     def append(self, events: Sequence[NewEvent]) -> int:
         stored = [to_stored(e) for e in events]
+        if self.committer is not None:
+            return self._committed_append(self.committer.submit(stored), events)
         began = time.monotonic()
         for attempt in range(1, APPEND_ATTEMPTS + 1):
             try:
@@ -109,12 +140,41 @@ class RecorderEventStore:
                 continue
             except PersistenceError as e:
                 raise StoreUnavailableError(str(e)) from e
-            assert ids, "the recorder returned no notification ids"
-            position = max(ids)
-            self._known_committed(position)
-            self._notify(position)
-            return position
+            return self._committed_append(ids, events)
         raise AssertionError("unreachable")
+
+    def _committed_append(self, ids: Sequence[int] | None, events: Sequence[NewEvent]) -> int:
+        assert ids, "the recorder returned no notification ids"
+        position = max(ids)
+        self._remember(ids, events)
+        self._known_committed(position)
+        self._notify(position)
+        return position
+
+    def _remember(self, ids: Sequence[int], events: Sequence[NewEvent]) -> None:
+        if len(ids) != len(events):
+            return
+        recorded = [
+            RecordedEvent(e.stream_id, e.version, type(e.event).TOPIC, e.event, e.metadata, position)
+            for position, e in zip(ids, events, strict=True)
+        ]
+        with self._committed_lock:
+            for r in recorded:
+                assert r.position is not None
+                self._recent[r.position] = r
+            while len(self._recent) > RECENT_EVENTS:
+                self._recent.popitem(last=False)
+
+    def _decoded(self, notifications: Sequence[Notification]) -> list[RecordedEvent]:
+        """The notifications as recorded events: the ones this process appended as it appended them."""
+        with self._committed_lock:
+            known = [self._recent.get(n.id) for n in notifications]
+        return [
+            k
+            if k is not None and k.stream_id == _as_uuid(n.originator_id) and k.version == n.originator_version
+            else to_recorded(n, n.id)
+            for k, n in zip(known, notifications, strict=True)
+        ]
 
     def _notify(self, position: int) -> None:
         for observer in self._observers:
@@ -131,7 +191,7 @@ class RecorderEventStore:
     def read_all(self, after: int, limit: int) -> list[RecordedEvent]:
         with _store_errors():
             notifications = self._select_notifications(after, limit, inclusive_of_start=False)
-            return [to_recorded(n, n.id) for n in notifications]
+            return self._decoded(notifications)
 
     def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
         """Positions ``(after, min(after + limit, head)]``, only ``topics`` read (the recorder filters in SQL).
@@ -156,7 +216,7 @@ class RecorderEventStore:
             notifications = self._select_notifications(
                 after, limit, stop=end, topics=tuple(sorted(topics)), inclusive_of_start=False
             )
-            return LogScan(after, end, [to_recorded(n, n.id) for n in notifications])
+            return LogScan(after, end, self._decoded(notifications))
 
     def head_position(self) -> int:
         with _store_errors():
@@ -167,6 +227,10 @@ class RecorderEventStore:
         with self._committed_lock:
             self._committed = max(self._committed, position)
         return position
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 @contextmanager
