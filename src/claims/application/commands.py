@@ -57,11 +57,17 @@ class UnitOfWork:
     now: datetime
     versions: dict[UUID, int] = field(default_factory=dict)
     pending: dict[UUID, list[DomainEvent]] = field(default_factory=dict)
+    # The stream the caller named a version for, and that version: checked as soon as the stream is read, so
+    # a caller whose version is stale hears ABORTED, never a refusal decided on a state it has not seen.
+    target: UUID | None = None
+    expected_version: int | None = None
 
     def load(self, stream_id: UUID, kind: StreamType[S]) -> S | None:
         """Read a stream; its version is remembered so the append is checked against it."""
         state, version = kind.replay(self.store, stream_id)
         self.versions.setdefault(stream_id, version)
+        if stream_id == self.target and self.expected_version is not None and self.expected_version != version:
+            raise ConcurrentUpdateError(ConcurrencyDetail(str(stream_id), self.expected_version, version))
         return state
 
     def record(self, stream_id: UUID, events: Sequence[DomainEvent]) -> None:
@@ -86,7 +92,7 @@ class CommandRunner:
             earlier = self._answered(call, digest)
             if earlier is not None:
                 return earlier
-            unit = UnitOfWork(self._store, self._clock())
+            unit = UnitOfWork(self._store, self._clock(), target=target, expected_version=call.expected_version)
             work(unit)
             self._check_expected(call, target, unit.versions.get(target, 0))
             try:
