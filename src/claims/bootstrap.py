@@ -151,6 +151,8 @@ def start_engine(settings: Settings, clock: Callable[[], datetime] = utc_now) ->
         ),
         settings.listen,
         max_workers=settings.max_workers,
+        max_message_bytes=settings.max_message_bytes,
+        max_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     server.start()
     engine = Engine(settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints)
