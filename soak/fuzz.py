@@ -121,6 +121,8 @@ class Case:
     body: bytes
     # Over the server's receive limit: the one case where RESOURCE_EXHAUSTED is the right answer.
     oversized: bool = False
+    # Tells apart the cases of factories that number theirs alike.
+    tag: str = ""
 
     @property
     def path(self) -> str:
@@ -128,7 +130,7 @@ class Case:
 
     @property
     def correlation_id(self) -> str:
-        return f"{CORRELATION_PREFIX}{self.number}"
+        return f"{CORRELATION_PREFIX}{self.tag}{self.number}"
 
 
 @dataclass(frozen=True)
@@ -197,19 +199,30 @@ def _len_field(number: int, payload: bytes) -> bytes:
 class RequestFactory:
     """Makes fuzz cases for RPCs from their descriptors; deterministic for a seed."""
 
-    def __init__(self, seed: int, world: World | None = None, *, max_message_bytes: int = 4 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        seed: int,
+        world: World | None = None,
+        *,
+        max_message_bytes: int = 4 * 1024 * 1024,
+        weights: tuple[float, ...] = FAMILY_WEIGHTS,
+        tag: str = "",
+    ) -> None:
         self.rng = random.Random(seed)
+        self.tag = tag
         self.world = world or World()
         self.max_message_bytes = max_message_bytes
+        self.weights = weights
         self._numbers = 0
 
     # -- cases --
 
     def case(self, method: MethodDescriptor, family: str | None = None) -> Case:
-        family = family or self.rng.choices(FAMILIES, FAMILY_WEIGHTS)[0]
+        family = family or self.rng.choices(FAMILIES, self.weights)[0]
         self._numbers += 1
         body = getattr(self, f"_{family}")(method.input_type)
-        return Case(self._numbers, method, family, body, oversized=len(body) > self.max_message_bytes)
+        oversized = len(body) > self.max_message_bytes
+        return Case(self._numbers, method, family, body, oversized=oversized, tag=self.tag)
 
     def cases(self, method: MethodDescriptor, count: int) -> Iterator[Case]:
         for _ in range(count):
@@ -536,7 +549,7 @@ def fuzz_serially(
     max_message_bytes: int = 4 * 1024 * 1024,
 ) -> Tally:
     """One client: every case judged, the log head read around each mutation, a bystander call every so often."""
-    factory = RequestFactory(seed, world, max_message_bytes=max_message_bytes)
+    factory = RequestFactory(seed, world, max_message_bytes=max_message_bytes, tag=f"{seed}-")
     tally = Tally()
     for method in methods:
         mutation = is_mutation(method)
