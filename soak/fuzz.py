@@ -27,7 +27,7 @@ import random
 import string
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +66,8 @@ BAD_CODES = frozenset(
         grpc.StatusCode.DATA_LOSS,
     }
 )
-FAMILIES = ("valid", "boundary", "malformed", "huge", "oversized")
-FAMILY_WEIGHTS = (40, 30, 22, 7, 1)
+FAMILIES = ("valid", "near_valid", "boundary", "malformed", "huge", "oversized")
+FAMILY_WEIGHTS = (25, 20, 25, 22, 7, 1)
 CORRELATION_PREFIX = "fuzz-"
 
 # Timestamp seconds: year 1, year 9999, and just outside what a Timestamp may hold.
@@ -207,9 +207,11 @@ class RequestFactory:
         max_message_bytes: int = 4 * 1024 * 1024,
         weights: tuple[float, ...] = FAMILY_WEIGHTS,
         tag: str = "",
+        templates: Mapping[str, Callable[[], Message]] | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.tag = tag
+        self.templates = templates or {}
         self.world = world or World()
         self.max_message_bytes = max_message_bytes
         self.weights = weights
@@ -230,6 +232,41 @@ class RequestFactory:
 
     def _valid(self, descriptor: Descriptor) -> bytes:
         return self.message(descriptor, boundary=False).SerializeToString()
+
+    def _near_valid(self, descriptor: Descriptor) -> bytes:
+        """A valid request (from the world's templates) with one to three fields damaged or cleared."""
+        template = self.templates.get(descriptor.full_name)
+        if template is None:
+            return self._boundary(descriptor)
+        message = template()
+        for _ in range(self.rng.randint(1, 3)):
+            self._damage(message, depth=0)
+        return message.SerializeToString()
+
+    def _damage(self, message: Message, depth: int) -> None:
+        present = [f for f, _ in message.ListFields()]
+        if not present:
+            return
+        target = self.rng.choice(present)
+        if _is_map(target):
+            return
+        if target.type == FieldDescriptor.TYPE_MESSAGE and depth < 4 and self.rng.random() < 0.7:
+            if target.is_repeated:
+                values = getattr(message, target.name)
+                if self.rng.random() < 0.2:
+                    values.add().CopyFrom(values[0])  # a repeated element twice
+                    return
+                self._damage(self.rng.choice(values), depth + 1)
+                return
+            if target.message_type.full_name != "google.protobuf.Timestamp":
+                self._damage(getattr(message, target.name), depth + 1)
+                return
+        if self.rng.random() < 0.15:
+            message.ClearField(target.name)
+            return
+        if target.is_repeated:
+            message.ClearField(target.name)
+        self._set(message, target, boundary=True, depth=depth + 1)
 
     def _boundary(self, descriptor: Descriptor) -> bytes:
         return self.message(descriptor, boundary=True).SerializeToString()
@@ -547,9 +584,10 @@ def fuzz_serially(
     bystander_every: int = 50,
     world: World | None = None,
     max_message_bytes: int = 4 * 1024 * 1024,
+    templates: Mapping[str, Callable[[], Message]] | None = None,
 ) -> Tally:
     """One client: every case judged, the log head read around each mutation, a bystander call every so often."""
-    factory = RequestFactory(seed, world, max_message_bytes=max_message_bytes, tag=f"{seed}-")
+    factory = RequestFactory(seed, world, max_message_bytes=max_message_bytes, tag=f"{seed}-", templates=templates)
     tally = Tally()
     for method in methods:
         mutation = is_mutation(method)

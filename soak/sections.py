@@ -21,11 +21,11 @@ from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
 from soak import fuzz
 from soak.runner import SectionReport, SoakContext, section
 from soak.server import Server, start_server
-from soak.world import seed_world
+from soak.world import seed_world, templates
 
-# Valid, boundary, malformed, huge, oversized: the expensive families are rarer than in CI, and the server's
+# Valid, near-valid, boundary, malformed, huge, oversized: the expensive families are rarer than in CI, and the server's
 # message limit is 1 MiB so that an oversized body costs little to send (the 4 MiB default is tested in CI).
-SOAK_WEIGHTS = (44.0, 33.0, 21.3, 1.5, 0.2)
+SOAK_WEIGHTS = (24.0, 25.0, 28.0, 21.3, 1.5, 0.2)
 SOAK_MESSAGE_LIMIT = 1024 * 1024
 CHUNK = 100
 SEEDED_VIN = fuzz.World().vins[0]
@@ -59,6 +59,7 @@ def _fuzz(ctx: SoakContext, server: Server, report: SectionReport) -> None:
         for method in methods:
             chunks.put((method, index))
     tally, lock, stop = fuzz.Tally(), threading.Lock(), threading.Event()
+    valid = templates()
     bystander = Bystander(server.target)
     watcher = threading.Thread(target=bystander.run, args=(stop,), name="bystander", daemon=True)
     watcher.start()
@@ -74,7 +75,11 @@ def _fuzz(ctx: SoakContext, server: Server, report: SectionReport) -> None:
                 count = min(CHUNK, target - index * CHUNK)
                 seed = ctx.args.seed ^ zlib.crc32(f"{method.full_name}/{index}".encode())
                 factory = fuzz.RequestFactory(
-                    seed, max_message_bytes=SOAK_MESSAGE_LIMIT, weights=SOAK_WEIGHTS, tag=f"{method.name}-{index}-"
+                    seed,
+                    max_message_bytes=SOAK_MESSAGE_LIMIT,
+                    weights=SOAK_WEIGHTS,
+                    tag=f"{method.name}-{index}-",
+                    templates=valid,
                 )
                 local = fuzz.Tally()
                 for case in factory.cases(method, count):

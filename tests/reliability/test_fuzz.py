@@ -19,7 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from claims.api.v1 import vehicles_pb2
 from soak import fuzz
-from soak.world import seed_world
+from soak.world import seed_world, templates
 from tests.builders import VIN
 from tests.conftest import FixedClock
 from tests.e2e.conftest import Api
@@ -61,6 +61,7 @@ def test_fuzzed_requests_never_fail_the_server_nor_write_when_refused(
         head=fuzzed_api.head,
         bystander=lambda: bystander(fuzzed_api),
         max_message_bytes=MESSAGE_LIMIT,
+        templates=templates(),
     )
     # then every case was answered with a client's status, and no refused mutation wrote anything
     assert tally.cases[method.name] == CASES_PER_RPC
