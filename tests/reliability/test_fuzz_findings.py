@@ -1,0 +1,27 @@
+"""Regressions for what the fuzzer found: each was answered INTERNAL (or worse) before its fix."""
+
+from __future__ import annotations
+
+from claims.api.v1 import claims_pb2, contracts_pb2
+from tests.e2e.conftest import Api
+from tests.reliability.conftest import with_filed_claim
+
+
+def test_listing_claims_filed_up_to_the_last_representable_day_lists_them(api: Api) -> None:
+    # Found by `make soak`: filed_to 9999-12-31 overflowed computing the next day's midnight (INTERNAL).
+    with_filed_claim(api)
+    position = api.head()
+    request = claims_pb2.ListClaimsRequest(
+        dealer_id="D042", filed_from="0001-01-01", filed_to="9999-12-31", min_position=position
+    )
+    listed = api.claims.ListClaims(request, timeout=5)
+    assert [c.claim_number for c in listed.claims] == ["C-1001"]
+
+
+def test_listing_an_insurers_claims_up_to_the_last_representable_day_answers(api: Api) -> None:
+    # Found by `make soak`: the same overflow in the contract claims read model.
+    request = contracts_pb2.ListContractClaimsRequest(
+        insurer_id="INS-1", filed_from="0001-01-01", filed_to="9999-12-31"
+    )
+    listed = api.insurer.ListContractClaims(request, timeout=5)
+    assert list(listed.claims) == []
