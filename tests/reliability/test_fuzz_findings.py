@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import grpc
+import pytest
+
 from claims.api.v1 import claims_pb2, contracts_pb2
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, refused
+from tests.e2e.requests import register_request
 from tests.reliability.conftest import with_filed_claim
 
 
@@ -25,3 +29,11 @@ def test_listing_an_insurers_claims_up_to_the_last_representable_day_answers(api
     )
     listed = api.insurer.ListContractClaims(request, timeout=5)
     assert list(listed.claims) == []
+
+
+@pytest.mark.parametrize("invoice_date", ["0001-01-01", "0001-01-05"])
+def test_a_sale_invoiced_in_year_1_is_refused_as_a_client_mistake(api: Api, invoice_date: str) -> None:
+    # Found by `make soak`: the delivery tolerance subtracted days from 0001-01-01 and overflowed (INTERNAL).
+    error = refused(api, api.vehicles.RegisterVehicle, register_request(invoice_date=invoice_date))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "invoice_date" in error.fields
