@@ -7,7 +7,14 @@ import pytest
 
 from claims.api.v1 import claims_pb2, contracts_pb2
 from tests.e2e.conftest import Api, refused
-from tests.e2e.requests import register_request
+from tests.e2e.requests import (
+    ODOMETER_IN,
+    RO_OPENED_AT,
+    close_ro_request,
+    open_ro_request,
+    register_request,
+    work_request,
+)
 from tests.reliability.conftest import with_filed_claim
 
 
@@ -37,3 +44,13 @@ def test_a_sale_invoiced_in_year_1_is_refused_as_a_client_mistake(api: Api, invo
     error = refused(api, api.vehicles.RegisterVehicle, register_request(invoice_date=invoice_date))
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "invoice_date" in error.fields
+
+
+def test_closing_a_repair_order_named_with_surrounding_spaces_answers_what_it_wrote(api: Api) -> None:
+    # Found by `make soak`: the command trims the RO number and closed the order, then the answer was read back
+    # under the untrimmed number: NOT_FOUND for a close that had been written.
+    api.vehicles.RegisterVehicle(register_request(), timeout=5)
+    api.repair_orders.OpenRepairOrder(open_ro_request(opened_at=RO_OPENED_AT, odometer_in=ODOMETER_IN), timeout=5)
+    api.repair_orders.RecordRepairWork(work_request(), timeout=5)
+    closed = api.repair_orders.CloseRepairOrder(close_ro_request(ro_number=" RO-1001\n"), timeout=5)
+    assert (closed.result.version, closed.repair_hours) == (3, "57")
