@@ -31,41 +31,53 @@ CHUNK = 100
 SEEDED_VIN = fuzz.World().vins[0]
 
 
-@section("fuzz", seconds=420)
+@section("fuzz", seconds=500)
 def fuzz_every_rpc(ctx: SoakContext) -> SectionReport:
+    """Several server processes (a Python server is bound to one core), each with its own store and world."""
     report = SectionReport("fuzz")
-    server = start_server(
-        f"sqlite:///{ctx.workdir / 'claims.db'}",
-        max_message_bytes=str(SOAK_MESSAGE_LIMIT),
-        timer_interval_seconds="0",
-    )
+    servers: list[Server] = []
     try:
-        _fuzz(ctx, server, report)
+        for number in range(ctx.args.servers):
+            servers.append(
+                start_server(
+                    f"sqlite:///{ctx.workdir / f'claims-{number}.db'}",
+                    max_message_bytes=str(SOAK_MESSAGE_LIMIT),
+                    timer_interval_seconds="0",
+                )
+            )
+        _fuzz(ctx, servers, report)
     finally:
-        code = server.stop()
-        if code != 0:
-            report.mismatches.append(f"the server exited with {code} when asked to stop")
+        for server in servers:
+            code = server.stop()
+            if code != 0:
+                report.mismatches.append(f"server {server.target} exited with {code} when asked to stop")
     return report
 
 
-def _fuzz(ctx: SoakContext, server: Server, report: SectionReport) -> None:
-    with grpc.insecure_channel(server.target) as channel:
-        seeded = seed_world(channel)
-    report.lines.append("seeded: " + ", ".join(f"{name} {outcome}" for name, outcome in seeded.items()))
+def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> None:
+    for server in servers:
+        with grpc.insecure_channel(server.target) as channel:
+            seeded = seed_world(channel)
+        report.lines.append(f"seeded {server.target}: " + ", ".join(f"{k} {v}" for k, v in seeded.items()))
+        report.requests += len(seeded)
     target: int = ctx.args.cases_per_rpc
     methods = fuzz.all_methods()
     chunks: queue.Queue[tuple[MethodDescriptor, int]] = queue.Queue()
     for index in range(math.ceil(target / CHUNK)):  # round-robin, so a time-out leaves every RPC fuzzed alike
         for method in methods:
             chunks.put((method, index))
-    tally, lock, stop = fuzz.Tally(), threading.Lock(), threading.Event()
+    tallies = [fuzz.Tally() for _ in servers]
+    lock, stop = threading.Lock(), threading.Event()
     valid = templates()
-    bystander = Bystander(server.target)
-    watcher = threading.Thread(target=bystander.run, args=(stop,), name="bystander", daemon=True)
-    watcher.start()
+    bystanders = [Bystander(server.target) for server in servers]
+    watchers = [threading.Thread(target=b.run, args=(stop,), name="bystander", daemon=True) for b in bystanders]
+    for watcher in watchers:
+        watcher.start()
     started = time.monotonic()
 
     def work(worker: int) -> None:
+        mine = worker % len(servers)
+        server, tally = servers[mine], tallies[mine]
         with grpc.insecure_channel(server.target) as channel:
             while not ctx.expired() and server.alive:
                 try:
@@ -87,37 +99,44 @@ def _fuzz(ctx: SoakContext, server: Server, report: SectionReport) -> None:
                 with lock:
                     tally.merge(local)
 
-    with ThreadPoolExecutor(ctx.args.workers, thread_name_prefix="fuzz") as pool:
-        list(pool.map(work, range(ctx.args.workers)))
+    workers = ctx.args.workers * len(servers)
+    with ThreadPoolExecutor(workers, thread_name_prefix="fuzz") as pool:
+        list(pool.map(work, range(workers)))
     elapsed = time.monotonic() - started
     stop.set()
-    watcher.join()
-    if not server.alive:
-        report.mismatches.append(f"the server died: {list(server.tail)[-5:]}")
-        return
-    leaked = sorted(server.correlation_ids() & tally.rejected_mutations)
-    report.fuzz_cases.update(tally.cases)
-    report.requests += tally.total + bystander.answered + bystander.failed + sum(1 for v in seeded.values())
-    report.mismatches += tally.findings
+    for watcher in watchers:
+        watcher.join()
+    total = fuzz.Tally()
+    leaked: list[str] = []
+    for server, tally, bystander in zip(servers, tallies, bystanders, strict=True):
+        total.merge(tally)
+        if not server.alive:
+            report.mismatches.append(f"server {server.target} died: {list(server.tail)[-5:]}")
+            continue
+        leaked += sorted(server.correlation_ids() & tally.rejected_mutations)
+        report.mismatches += [f"bystander call failed: {e}" for e in bystander.errors[:20]]
+        if server.internal_errors:
+            report.mismatches.append(f"server {server.target} logged {server.internal_errors} unexpected errors")
+    answered, failed = sum(b.answered for b in bystanders), sum(b.failed for b in bystanders)
+    report.fuzz_cases.update(total.cases)
+    report.requests += total.total + answered + failed
+    report.mismatches += total.findings
     report.mismatches += [f"refused mutation {c} left events in the log" for c in leaked]
-    report.mismatches += [f"bystander call failed: {e}" for e in bystander.errors[:20]]
-    if server.internal_errors:
-        report.mismatches.append(f"the server logged {server.internal_errors} unexpected errors")
     report.lines.append(
-        f"{tally.total} cases in {elapsed:.0f} s ({tally.total / max(elapsed, 1e-9):.0f}/s, "
-        f"{ctx.args.workers} clients); families: {dict(tally.families)}"
+        f"{total.total} cases in {elapsed:.0f} s ({total.total / max(elapsed, 1e-9):.0f}/s, {len(servers)} servers, "
+        f"{workers} clients); families: {dict(total.families)}"
     )
     report.lines.append(
-        f"mutations: {tally.accepted_mutations} accepted, {len(tally.rejected_mutations)} refused, "
+        f"mutations: {total.accepted_mutations} accepted, {len(total.rejected_mutations)} refused, "
         f"{len(leaked)} refused ones found in the log"
     )
-    report.lines.append(f"bystander: {bystander.answered} answered, {bystander.failed} failed while fuzzing")
-    report.lines += fuzz.summary_lines(tally)
-    short = sorted(m.name for m in methods if tally.cases[m.name] < target)
+    report.lines.append(f"bystanders: {answered} answered, {failed} failed while fuzzing")
+    report.lines += fuzz.summary_lines(total)
+    short = sorted(m.name for m in methods if total.cases[m.name] < target)
     if short:
         report.short_of_target.append(
             f"fuzz: {len(short)} RPCs got fewer than {target} cases within the time bound "
-            f"(fewest: {min(tally.cases[m.name] for m in methods)})"
+            f"(fewest: {min(total.cases[m.name] for m in methods)})"
         )
 
 
@@ -153,7 +172,7 @@ class Bystander:
 # --- concurrency -----------------------------------------------------------------------------------------------
 
 
-@section("concurrency", seconds=120)
+@section("concurrency", seconds=60)
 def race_on_one_vehicle(ctx: SoakContext) -> SectionReport:
     report = SectionReport("concurrency")
     server = start_server(f"sqlite:///{ctx.workdir / 'claims.db'}", timer_interval_seconds="0")
