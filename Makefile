@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUF := tools/node/node_modules/.bin/buf
 
-.PHONY: run test lint typecheck protos check-protos bench clean
+.PHONY: run test lint typecheck protos check-protos bench soak clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ test: lint typecheck
 
 ## lint: ruff, import-linter (layering), buf lint (protos)
 lint: $(STAMP) $(BUF)
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench soak
+	$(BIN)/ruff format --check src tests scripts bench soak
 	$(BIN)/lint-imports
 	$(BUF) lint
 
@@ -48,6 +48,10 @@ bench: $(STAMP) $(BUF)
 	$(BIN)/python -m bench.auth_cost
 	$(BIN)/python -m bench.authorization
 	$(BIN)/python -m bench.read_model_at
+
+## soak: kill -9 rounds (SQLite, PostgreSQL, projection worker), fuzz every RPC, race 50 clients; loopback; < 10 min
+soak: $(STAMP)
+	$(BIN)/python -m soak
 
 clean:
 	rm -rf $(VENV) tools/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

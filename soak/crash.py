@@ -75,7 +75,7 @@ class Process:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([*CLAIMS, *self.args], env=self.env, stdout=out, stderr=out)  # noqa: S603
+            self.process = subprocess.Popen([*CLAIMS, *self.args], env=self.env, stdout=out, stderr=out)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -244,6 +244,7 @@ class Rig:
 
     def __init__(self, store_url: str, folder: Path, victim: str = "server", clients: int = 6) -> None:
         self.store_url, self.folder, self.victim, self.clients = store_url, folder, victim, clients
+        folder.mkdir(parents=True, exist_ok=True)
         self.location: StoreLocation = parse_store_url(store_url)
         self.address = f"127.0.0.1:{free_port()}"
         env = {
@@ -258,7 +259,7 @@ class Rig:
         self.kills = 0
 
     def __enter__(self) -> Rig:
-        subprocess.run([*CLAIMS, "migrate"], env=self.env, check=True, capture_output=True, timeout=120)  # noqa: S603
+        subprocess.run([*CLAIMS, "migrate"], env=self.env, check=True, capture_output=True, timeout=120)
         self._start()
         return self
 
@@ -403,7 +404,7 @@ def check_log(persistence: Any, sent: list[Sent], findings: Findings) -> Counter
 
 
 def run_rounds(store_url: str, folder: Path, rounds: int, victim: str, seed: int, clients: int = 6) -> list[Findings]:
-    rng = random.Random(seed)  # noqa: S311 - timing of the kills, not secrets
+    rng = random.Random(seed)
     results = []
     with Rig(store_url, folder, victim, clients) as rig:
         for _ in range(rounds):

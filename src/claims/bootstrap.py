@@ -230,6 +230,8 @@ def start_engine(
         credentials=plan.credentials,
         interceptors=interceptors,
         observers=observers,
+        max_message_bytes=settings.max_message_bytes,
+        max_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     server.start()
     engine = Engine(

@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     )
     grace_seconds: float = Field(default=10.0, ge=0, description="how long in-flight calls may finish on shutdown")
     max_workers: int = Field(default=16, ge=1, le=256, description="gRPC server threads")
+    max_message_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="largest request or response body the server accepts or sends; a larger request is refused "
+        "with RESOURCE_EXHAUSTED before it is read",
+    )
+    max_concurrent_rpcs: int = Field(
+        default=128,
+        ge=1,
+        le=100_000,
+        description="calls (streams included) the server serves at once; one more is refused with "
+        "RESOURCE_EXHAUSTED instead of queueing without bound",
+    )
     health_interval_seconds: float = Field(default=2.0, gt=0, description="how often the store's health is checked")
     run_projections: bool = Field(
         default=True,

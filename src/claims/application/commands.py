@@ -98,6 +98,10 @@ class UnitOfWork:
     cache: StateCache | None = None
     # What this attempt read, by stream: a second load of a stream returns the same state and version.
     _read: dict[UUID, Any] = field(default_factory=dict)
+    # The stream the caller named a version for, and that version: checked as soon as the stream is read, so
+    # a caller whose version is stale hears ABORTED, never a refusal decided on a state it has not seen.
+    target: UUID | None = None
+    expected_version: int | None = None
 
     def load(self, stream_id: UUID, kind: StreamType[S]) -> S | None:
         """Read a stream; its version is remembered so the append is checked against it."""
@@ -110,6 +114,8 @@ class UnitOfWork:
         )
         state, version = read
         self.versions.setdefault(stream_id, version)
+        if stream_id == self.target and self.expected_version is not None and self.expected_version != version:
+            raise ConcurrentUpdateError(ConcurrencyDetail(str(stream_id), self.expected_version, version))
         self._read[stream_id] = state
         return state
 
@@ -135,7 +141,9 @@ class CommandRunner:
         for _ in range(MAX_ATTEMPTS):
             # The request record is not looked up first: a retry's append meets it (a conflict) and a retry's
             # refusal looks for it, so both answer with the first result, and a first try saves the read.
-            unit = UnitOfWork(self._store, self._clock(), cache=self._cache)
+            unit = UnitOfWork(
+                self._store, self._clock(), cache=self._cache, target=target, expected_version=call.expected_version
+            )
             try:
                 work(unit)
                 self._check_expected(call, target, unit.versions.get(target, 0))

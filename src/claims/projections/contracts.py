@@ -222,7 +222,7 @@ class ContractDirectory:
         if filed_from is not None:
             clauses.append("filed_at >= :filed_from")
             params["filed_from"] = stored_instant(datetime.combine(filed_from, time(), UTC))
-        if filed_to is not None:
+        if filed_to is not None and filed_to < date.max:  # up to 9999-12-31 inclusive is no bound at all
             clauses.append("filed_at < :filed_until")
             params["filed_until"] = stored_instant(datetime.combine(filed_to + timedelta(days=1), time(), UTC))
         if after:

@@ -56,6 +56,21 @@ def test_a_stale_expected_version_is_a_conflict(memory_app: ClaimsApplication) -
     assert caught.value.detail.actual_version == 2
 
 
+def test_a_stale_expected_version_is_a_conflict_even_when_the_new_state_would_refuse_the_command(
+    memory_app: ClaimsApplication,
+) -> None:
+    # given a vehicle at version 2, its last reading 500 mi
+    memory_app.handle_vehicle(call(), register_vehicle())
+    memory_app.handle_vehicle(call(expected_version=1), record_reading(mi(500), at(2025, 5, 1)))
+    head = memory_app.store.head_position()
+    # when a client that saw version 1 records 100 mi (a rollback against the state it never saw)
+    with pytest.raises(ConcurrentUpdateError) as caught:
+        memory_app.handle_vehicle(call(expected_version=1), record_reading(mi(100), at(2025, 5, 1)))
+    # then it hears that its version is stale (ABORTED), not a refusal decided on the newer state; nothing is written
+    assert (caught.value.detail.expected_version, caught.value.detail.actual_version) == (1, 2)
+    assert memory_app.store.head_position() == head
+
+
 def test_a_no_op_still_answers_retries_once(memory_app: ClaimsApplication) -> None:
     memory_app.handle_vehicle(call(), register_vehicle())
     memory_app.handle_vehicle(call(), record_reading(mi(100), at(2025, 5, 1)))

@@ -47,8 +47,10 @@ class RepairOrderServicer(pb_grpc.RepairOrderServiceServicer):
         self, request: pb.CloseRepairOrderRequest, context: grpc.ServicerContext
     ) -> pb.CloseRepairOrderResponse:
         call = call_context(context, request.request_id, expected_version(request))
-        result = self._app.handle_repair_order(call, requests.close_repair_order(request))
-        order, _ = self._app.get_repair_order(request.dealer_id, request.ro_number)
+        command = requests.close_repair_order(request)
+        result = self._app.handle_repair_order(call, command)
+        # Read back what was written: the command's identifiers, as validated (whitespace trimmed), not the raw ones.
+        order, _ = self._app.get_repair_order(command.dealer_id, command.ro_number)
         return pb.CloseRepairOrderResponse(
             result=mutation_result(result),
             repair_hours=plain(order.repair_hours) if order.repair_hours is not None else "",

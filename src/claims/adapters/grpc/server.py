@@ -60,6 +60,8 @@ def create_server(
     credentials: grpc.ServerCredentials | None = None,
     interceptors: Sequence[grpc.ServerInterceptor] = (),
     observers: Sequence[grpc.ServerInterceptor] = (),
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    max_concurrent_rpcs: int | None = None,
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to ``address``; port 0 picks a free port. ``credentials``: TLS
     (else plaintext); ``interceptors`` run inside the error interceptor, in order (authentication);
@@ -69,13 +71,13 @@ def create_server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
         interceptors=[*observers, ErrorInterceptor(), *interceptors],
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
             ("grpc.keepalive_time_ms", 60_000),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             ("grpc.so_reuseport", 0),
         ],
-        maximum_concurrent_rpcs=max_workers * 8,
+        maximum_concurrent_rpcs=max_workers * 8 if max_concurrent_rpcs is None else max_concurrent_rpcs,
     )
     pb_grpc.add_VehicleServiceServicer_to_server(vehicles, server)
     repair_orders_pb2_grpc.add_RepairOrderServiceServicer_to_server(repair_orders, server)

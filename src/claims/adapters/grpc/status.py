@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from claims.application.ports import ReadModelBehindError, StoreUnavailableError
@@ -21,6 +22,12 @@ from claims.domain.errors import (
 from claims.projections.as_of import ReplayStoppedError
 
 ERROR_DOMAIN = "claims.api.v1"
+# A status travels in the response trailers, which clients cap (16 KiB by default, grpc-status-details-bin
+# base64-encoded, grpc-message percent-encoded): an error echoing a 1 MiB field would reach the client as
+# RESOURCE_EXHAUSTED "Stream removed" instead of the precise status. Echoed text is clipped to these bounds.
+MESSAGE_CHARS = 300
+DETAIL_CHARS = 160
+DETAIL_ENTRIES = 16
 
 STATUS_BY_ERROR: dict[type[Exception], grpc.StatusCode] = {
     InvalidCommandError: grpc.StatusCode.INVALID_ARGUMENT,
@@ -55,12 +62,51 @@ def rich_status(
     code: grpc.StatusCode, message: str, reason: str, metadata: dict[str, str], details: list[object]
 ) -> status_pb2.Status:
     """A google.rpc.Status carrying ErrorInfo first, then the given details."""
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata)
+    entries = list(metadata.items())[:DETAIL_ENTRIES]
+    info = error_details_pb2.ErrorInfo(
+        reason=reason, domain=ERROR_DOMAIN, metadata={clip(k, DETAIL_CHARS): clip(v, DETAIL_CHARS) for k, v in entries}
+    )
     return status_pb2.Status(
         code=getattr(code_pb2, code.name),
-        message=message,
-        details=[_packed(info), *(_packed(d) for d in details)],
+        message=clip(message, MESSAGE_CHARS),
+        details=[_packed(info), *(_packed(_clipped(d)) for d in details)],
     )
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
+def _clipped(detail: object) -> object:
+    """A copy of a details message whose strings are clipped and whose lists keep their first entries."""
+    if not isinstance(detail, Message):
+        return detail
+    copy = type(detail)()
+    copy.CopyFrom(detail)
+    _clip_fields(copy)
+    return copy
+
+
+def _clip_fields(message: Message) -> None:
+    for descriptor, value in message.ListFields():
+        if descriptor.message_type is not None and descriptor.message_type.GetOptions().map_entry:
+            continue  # no details message we send has a map besides ErrorInfo's, clipped where it is built
+        if descriptor.type == descriptor.TYPE_STRING:
+            if descriptor.is_repeated:
+                kept = [clip(v, DETAIL_CHARS) for v in value[:DETAIL_ENTRIES]]
+                del value[:]
+                value.extend(kept)
+            else:
+                setattr(message, descriptor.name, clip(value, DETAIL_CHARS))
+        elif descriptor.type == descriptor.TYPE_MESSAGE and descriptor.is_repeated:
+            del value[DETAIL_ENTRIES:]
+            for item in value:
+                _clip_fields(item)
+        elif descriptor.type == descriptor.TYPE_MESSAGE:
+            _clip_fields(value)
 
 
 def status_for(error: Exception, code: grpc.StatusCode) -> status_pb2.Status:

@@ -1,0 +1,145 @@
+"""The soak driver: pluggable sections, each bounded in time, and one summary of what was tried and found.
+
+A section is a function ``(SoakContext) -> SectionReport`` registered with ``@section(name, seconds)``; it
+starts the servers it needs (``soak.server.start_server``, loopback only) and stops by its deadline. The
+runner prints each section's own lines, then the totals: rounds, kills, requests, fuzz cases per RPC and
+mismatches. Exit status: 0 clean, 1 mismatches found, 3 a target not reached within the time bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The whole soak must finish within ten minutes: the sections' shares add up to less.
+TOTAL_LIMIT_SECONDS = 570.0
+
+
+@dataclass
+class SoakContext:
+    """What a section is given: its deadline, a scratch folder and the command line."""
+
+    deadline: float
+    workdir: Path
+    args: argparse.Namespace
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+@dataclass
+class SectionReport:
+    """What one section tried and found."""
+
+    name: str
+    rounds: int = 0
+    kills: int = 0
+    requests: int = 0
+    fuzz_cases: Counter[str] = field(default_factory=Counter)
+    mismatches: list[str] = field(default_factory=list)
+    short_of_target: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+Section = Callable[[SoakContext], SectionReport]
+
+
+@dataclass(frozen=True)
+class Registered:
+    run: Section
+    seconds: float
+
+
+SECTIONS: dict[str, Registered] = {}
+
+
+def section(name: str, seconds: float) -> Callable[[Section], Section]:
+    """Register a section with its default share of the time bound."""
+
+    def register(run: Section) -> Section:
+        SECTIONS[name] = Registered(run, seconds)
+        return run
+
+    return register
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__)
+    parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated, in order (default: all)")
+    parser.add_argument(
+        "--seconds", action="append", default=[], metavar="NAME=S", help="a section's time bound (repeatable)"
+    )
+    parser.add_argument("--cases-per-rpc", type=int, default=10_000, help="fuzz cases to send to each RPC")
+    parser.add_argument("--servers", type=int, default=2, help="server processes the fuzz section spreads over")
+    parser.add_argument("--workers", type=int, default=3, help="concurrent fuzzing clients per server")
+    parser.add_argument("--clients", type=int, default=50, help="racing clients in the concurrency section")
+    parser.add_argument("--rounds", type=int, default=40, help="concurrency rounds (each: 50-client races, a replay)")
+    parser.add_argument("--seed", type=int, default=20261123, help="the fuzzer's seed")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from soak import sections as _sections  # noqa: F401 - registers the sections
+
+    args = parse(sys.argv[1:] if argv is None else argv)
+    chosen = [name.strip() for name in args.sections.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown sections {unknown}; known: {sorted(SECTIONS)}")
+    bounds = {name: SECTIONS[name].seconds for name in chosen}
+    for item in args.seconds:
+        name, _, value = item.partition("=")
+        bounds[name] = float(value)
+    if sum(bounds.values()) > TOTAL_LIMIT_SECONDS:
+        raise SystemExit(f"the sections' bounds add up to {sum(bounds.values()):.0f} s, over {TOTAL_LIMIT_SECONDS} s")
+    reports: list[SectionReport] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="claims-soak-") as scratch:
+        for name in chosen:
+            print(f"== {name} (up to {bounds[name]:.0f} s)", flush=True)
+            begun = time.monotonic()
+            folder = Path(scratch) / name
+            folder.mkdir()
+            report = SECTIONS[name].run(SoakContext(begun + bounds[name], folder, args))
+            report.seconds = time.monotonic() - begun
+            for line in report.lines:
+                print(f"   {line}", flush=True)
+            reports.append(report)
+    print(summary(reports, time.monotonic() - started), flush=True)
+    if any(r.mismatches for r in reports):
+        return 1
+    return 3 if any(r.short_of_target for r in reports) else 0
+
+
+def summary(reports: list[SectionReport], elapsed: float) -> str:
+    cases: Counter[str] = Counter()
+    for report in reports:
+        cases.update(report.fuzz_cases)
+    mismatches = [m for r in reports for m in r.mismatches]
+    short = [s for r in reports for s in r.short_of_target]
+    lines = [
+        "== soak summary",
+        f"sections: {', '.join(f'{r.name} {r.seconds:.0f} s' for r in reports)}; total {elapsed:.0f} s",
+        f"rounds: {sum(r.rounds for r in reports)}",
+        f"kills: {sum(r.kills for r in reports)}",
+        f"requests: {sum(r.requests for r in reports)}",
+    ]
+    if cases:
+        lines.append(
+            f"fuzz cases: {sum(cases.values())} over {len(cases)} RPCs, "
+            f"per RPC min {min(cases.values())} / max {max(cases.values())}"
+        )
+    lines += [f"short of target: {s}" for s in short]
+    lines.append(f"mismatches: {len(mismatches)}")
+    lines += [f"  - {m}" for m in mismatches[:50]]
+    return "\n".join(lines)

@@ -1,0 +1,374 @@
+"""The soak's sections: fuzz every RPC, and race fifty clients on one vehicle. Each starts its own server."""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf import timestamp_pb2
+from google.protobuf.descriptor import MethodDescriptor
+
+from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
+from soak import fuzz
+from soak.runner import SectionReport, SoakContext, section
+from soak.server import Server, start_server
+from soak.world import seed_world, templates
+
+# Valid, near-valid, boundary, malformed, huge, oversized: the expensive families are rarer than in CI, and the server's
+# message limit is 1 MiB so that an oversized body costs little to send (the 4 MiB default is tested in CI).
+SOAK_WEIGHTS = (24.0, 25.0, 28.0, 21.3, 1.5, 0.2)
+SOAK_MESSAGE_LIMIT = 1024 * 1024
+CHUNK = 100
+SEEDED_VIN = fuzz.World().vins[0]
+
+
+@section("fuzz", seconds=270)
+def fuzz_every_rpc(ctx: SoakContext) -> SectionReport:
+    """Several server processes (a Python server is bound to one core), each with its own store and world."""
+    report = SectionReport("fuzz")
+    servers: list[Server] = []
+    try:
+        for number in range(ctx.args.servers):
+            servers.append(
+                start_server(
+                    f"sqlite:///{ctx.workdir / f'claims-{number}.db'}",
+                    max_message_bytes=str(SOAK_MESSAGE_LIMIT),
+                    timer_interval_seconds="0",
+                )
+            )
+        _fuzz(ctx, servers, report)
+    finally:
+        for server in servers:
+            code = server.stop()
+            if code != 0:
+                report.mismatches.append(f"server {server.target} exited with {code} when asked to stop")
+    return report
+
+
+def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> None:
+    for server in servers:
+        with grpc.insecure_channel(server.target) as channel:
+            seeded = seed_world(channel)
+        report.lines.append(f"seeded {server.target}: " + ", ".join(f"{k} {v}" for k, v in seeded.items()))
+        report.requests += len(seeded)
+    target: int = ctx.args.cases_per_rpc
+    methods = fuzz.all_methods()
+    chunks: queue.Queue[tuple[MethodDescriptor, int]] = queue.Queue()
+    for index in range(math.ceil(target / CHUNK)):  # round-robin, so a time-out leaves every RPC fuzzed alike
+        for method in methods:
+            chunks.put((method, index))
+    tallies = [fuzz.Tally() for _ in servers]
+    lock, stop = threading.Lock(), threading.Event()
+    valid = templates()
+    bystanders = [Bystander(server.target) for server in servers]
+    watchers = [threading.Thread(target=b.run, args=(stop,), name="bystander", daemon=True) for b in bystanders]
+    for watcher in watchers:
+        watcher.start()
+    started = time.monotonic()
+
+    def work(worker: int) -> None:
+        mine = worker % len(servers)
+        server, tally = servers[mine], tallies[mine]
+        with grpc.insecure_channel(server.target) as channel:
+            while not ctx.expired() and server.alive:
+                try:
+                    method, index = chunks.get_nowait()
+                except queue.Empty:
+                    return
+                count = min(CHUNK, target - index * CHUNK)
+                seed = ctx.args.seed ^ zlib.crc32(f"{method.full_name}/{index}".encode())
+                factory = fuzz.RequestFactory(
+                    seed,
+                    max_message_bytes=SOAK_MESSAGE_LIMIT,
+                    weights=SOAK_WEIGHTS,
+                    tag=f"{method.name}-{index}-",
+                    templates=valid,
+                )
+                local = fuzz.Tally()
+                for case in factory.cases(method, count):
+                    fuzz.judge(fuzz.send(channel, case), local)
+                with lock:
+                    tally.merge(local)
+
+    workers = ctx.args.workers * len(servers)
+    with ThreadPoolExecutor(workers, thread_name_prefix="fuzz") as pool:
+        list(pool.map(work, range(workers)))
+    elapsed = time.monotonic() - started
+    stop.set()
+    for watcher in watchers:
+        watcher.join()
+    total = fuzz.Tally()
+    leaked: list[str] = []
+    for server, tally, bystander in zip(servers, tallies, bystanders, strict=True):
+        total.merge(tally)
+        if not server.alive:
+            report.mismatches.append(f"server {server.target} died: {list(server.tail)[-5:]}")
+            continue
+        leaked += sorted(server.correlation_ids() & tally.rejected_mutations)
+        report.mismatches += [f"bystander call failed: {e}" for e in bystander.errors[:20]]
+        if server.internal_errors:
+            report.mismatches.append(f"server {server.target} logged {server.internal_errors} unexpected errors")
+    answered, failed = sum(b.answered for b in bystanders), sum(b.failed for b in bystanders)
+    report.fuzz_cases.update(total.cases)
+    report.requests += total.total + answered + failed
+    report.mismatches += total.findings
+    report.mismatches += [f"refused mutation {c} left events in the log" for c in leaked]
+    report.lines.append(
+        f"{total.total} cases in {elapsed:.0f} s ({total.total / max(elapsed, 1e-9):.0f}/s, {len(servers)} servers, "
+        f"{workers} clients); families: {dict(total.families)}"
+    )
+    report.lines.append(
+        f"mutations: {total.accepted_mutations} accepted, {len(total.rejected_mutations)} refused, "
+        f"{len(leaked)} refused ones found in the log"
+    )
+    report.lines.append(f"bystanders: {answered} answered, {failed} failed while fuzzing")
+    report.lines += fuzz.summary_lines(total)
+    short = sorted(m.name for m in methods if total.cases[m.name] < target)
+    if short:
+        report.short_of_target.append(
+            f"fuzz: {len(short)} RPCs got fewer than {target} cases within the time bound "
+            f"(fewest: {min(total.cases[m.name] for m in methods)})"
+        )
+
+
+@dataclass
+class Bystander:
+    """Another client asking the same questions throughout: it must keep getting answers."""
+
+    target: str
+    answered: int = 0
+    failed: int = 0
+
+    def __post_init__(self) -> None:
+        self.errors: list[str] = []
+
+    def run(self, stop: threading.Event) -> None:
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        with grpc.insecure_channel(self.target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            vehicles = vehicles_pb2_grpc.VehicleServiceStub(channel)
+            while not stop.wait(0.1):
+                try:
+                    status = health.Check(health_pb2.HealthCheckRequest(), timeout=10).status
+                    vehicle = vehicles.GetVehicle(vehicles_pb2.GetVehicleRequest(identifier=SEEDED_VIN), timeout=10)
+                    assert status == health_pb2.HealthCheckResponse.SERVING
+                    assert vehicle.vehicle.identifier == SEEDED_VIN
+                    self.answered += 2
+                except (grpc.RpcError, AssertionError) as error:
+                    self.failed += 1
+                    self.errors.append(repr(error)[:200])
+
+
+# --- concurrency -----------------------------------------------------------------------------------------------
+
+
+@section("concurrency", seconds=45)
+def race_on_one_vehicle(ctx: SoakContext) -> SectionReport:
+    report = SectionReport("concurrency")
+    server = start_server(f"sqlite:///{ctx.workdir / 'claims.db'}", timer_interval_seconds="0")
+    channels = [grpc.insecure_channel(server.target) for _ in range(ctx.args.clients)]
+    run = uuid.uuid4().hex[:6].upper()
+    try:
+        with ThreadPoolExecutor(ctx.args.clients, thread_name_prefix="racer") as pool:
+            racer = Racer(channels, pool, report)
+            for round_no in range(ctx.args.rounds):
+                if ctx.expired() or not server.alive:
+                    break
+                racer.round(f"SOAK-{run}-{round_no:03d}")
+                report.rounds += 1
+    finally:
+        for channel in channels:
+            channel.close()
+        code = server.stop()
+    if code != 0:
+        report.mismatches.append(f"the server exited with {code}")
+    if server.internal_errors:
+        report.mismatches.append(f"the server logged {server.internal_errors} unexpected errors")
+    if report.rounds < ctx.args.rounds:
+        report.short_of_target.append(f"concurrency: {report.rounds} of {ctx.args.rounds} rounds within the bound")
+    report.lines.append(
+        f"{report.rounds} rounds of {ctx.args.clients} clients on one product each: 3 races with expected_version "
+        f"(one winner, the rest ABORTED), 1 without (no accepted reading lost), then a serial replay compared"
+    )
+    report.lines.append(f"{report.requests} requests, {len(report.mismatches)} mismatches")
+    return report
+
+
+def _hours(value: int) -> common_pb2.Distance:
+    return common_pb2.Distance(value=str(value), unit=common_pb2.DISTANCE_UNIT_HOURS)
+
+
+def _at(day: int) -> timestamp_pb2.Timestamp:
+    return timestamp_pb2.Timestamp(seconds=1_738_400_000 + day * 86_400)  # 2025-02-01 + day
+
+
+class Racer:
+    """Races the clients on one fresh product per round and checks what the log kept."""
+
+    def __init__(self, channels: list[grpc.Channel], pool: ThreadPoolExecutor, report: SectionReport) -> None:
+        self.channels, self.pool, self.report = channels, pool, report
+        self.stubs = [vehicles_pb2_grpc.VehicleServiceStub(c) for c in channels]
+
+    def register(self, serial: str) -> None:
+        request = vehicles_pb2.RegisterVehicleRequest(
+            request_id=str(uuid.uuid4()), identifier=serial, identifier_kind=vehicles_pb2.IDENTIFIER_KIND_SERIAL,
+            model="Soak", jurisdiction="EU-DE", dealer_id="D-SOAK", owner_ref="C1", invoice_date="2025-01-10",
+            delivery_date="2025-01-12", price=common_pb2.Money(amount="999.00", currency="EUR"),
+            odometer_at_delivery=_hours(0),
+        )  # fmt: skip
+        self.stubs[0].RegisterVehicle(request, timeout=30)
+        self.report.requests += 1
+
+    def read(self, serial: str) -> vehicles_pb2.Vehicle:
+        self.report.requests += 1
+        return self.stubs[0].GetVehicle(vehicles_pb2.GetVehicleRequest(identifier=serial), timeout=30).vehicle
+
+    def race(self, requests: list[Any]) -> list[tuple[Any, Any, grpc.StatusCode]]:
+        barrier = threading.Barrier(len(requests))
+
+        def one(index: int) -> tuple[Any, Any, grpc.StatusCode]:
+            barrier.wait(timeout=60)
+            try:
+                return requests[index], self.stubs[index].RecordOdometerReading(requests[index], timeout=60), _OK
+            except grpc.RpcError as error:
+                return requests[index], None, error.code()  # type: ignore[attr-defined]
+
+        self.report.requests += len(requests)
+        return list(self.pool.map(one, range(len(requests))))
+
+    def round(self, serial: str) -> None:
+        mismatch: Callable[[str], None] = lambda text: self.report.mismatches.append(f"{serial}: {text}")  # noqa: E731
+        self.register(serial)
+        accepted: list[Any] = []
+        for race_no in range(3):
+            version = self.read(serial).version
+            requests = [self.reading(serial, 100 * race_no + i, race_no, version) for i in range(len(self.channels))]
+            answers = self.race(requests)
+            codes = sorted(code.name for _, _, code in answers)
+            winners = [(request, response) for request, response, code in answers if code == _OK]
+            losers = [code for _, _, code in answers if code != _OK]
+            if len(winners) != 1 or any(code != grpc.StatusCode.ABORTED for code in losers):
+                counted = {c: codes.count(c) for c in set(codes)}
+                mismatch(f"race {race_no} at version {version}: {counted}")
+            elif winners[0][1].result.version != version + 1:
+                mismatch(f"the winner of race {race_no} got version {winners[0][1].result.version}")
+            accepted += [request for request, _ in winners]
+        free = [self.reading(serial, 1_000 + i, 10) for i in range(len(self.channels))]
+        answers = self.race(free)
+        ok = sorted(((req, resp) for req, resp, code in answers if code == _OK), key=lambda a: a[1].result.version)
+        allowed = {_OK, grpc.StatusCode.ABORTED, grpc.StatusCode.FAILED_PRECONDITION}
+        if any(code not in allowed for _, _, code in answers) or not ok:
+            mismatch(f"free race answered {sorted({code.name for _, _, code in answers})}")
+        highest = max((int(req.reading.value) for req, _ in ok), default=0)
+        refused = [req for req, _, code in answers if code == grpc.StatusCode.FAILED_PRECONDITION]
+        if any(int(req.reading.value) >= highest for req in refused):
+            mismatch("a reading above every accepted one was refused as a rollback")
+        vehicle = self.read(serial)
+        kept = [(r.reading.value, r.read_at.seconds) for r in vehicle.readings]
+        wanted = [(req.reading.value, req.read_at.seconds) for req in [*accepted, *(req for req, _ in ok)]]
+        if kept != wanted:
+            mismatch(f"the vehicle kept {len(kept)} readings, {len(wanted)} were accepted (lost or extra updates)")
+        self.replay(serial, [*accepted, *(req for req, _ in ok)], vehicle, mismatch)
+
+    @staticmethod
+    def reading(serial: str, hours: int, day: int, version: int | None = None) -> Any:
+        request = vehicles_pb2.RecordOdometerReadingRequest(
+            request_id=str(uuid.uuid4()), identifier=serial, reading=_hours(hours), read_at=_at(day)
+        )
+        if version is not None:
+            request.expected_version = version
+        return request
+
+    def replay(
+        self, serial: str, accepted: list[Any], raced: vehicles_pb2.Vehicle, mismatch: Callable[[str], None]
+    ) -> None:
+        """The accepted requests again, one at a time, on a twin product: the same history must result."""
+        twin = f"{serial}-R"
+        self.register(twin)
+        for request in accepted:
+            again = vehicles_pb2.RecordOdometerReadingRequest()
+            again.CopyFrom(request)
+            again.request_id, again.identifier = str(uuid.uuid4()), twin
+            self.stubs[0].RecordOdometerReading(again, timeout=30)
+            self.report.requests += 1
+        replayed = self.read(twin)
+        same = [(r.reading.value, r.read_at.seconds) for r in replayed.readings] == [
+            (r.reading.value, r.read_at.seconds) for r in raced.readings
+        ]
+        if not same or replayed.version != raced.version:
+            mismatch(f"serial replay differs: version {replayed.version} vs {raced.version}")
+
+
+_OK = grpc.StatusCode.OK
+
+
+CRASH_ROUNDS = 20
+
+
+@section("crash", seconds=230)
+def kill_and_restart(ctx: SoakContext) -> SectionReport:
+    """kill -9 under load, restart, check nothing was lost (soak/crash.py): on SQLite the server, on PostgreSQL
+    the server and a projection worker by turns, ``CRASH_ROUNDS`` rounds each while the bound allows."""
+    import os
+    import random
+
+    import psycopg
+
+    from soak.crash import Findings, Rig
+
+    report = SectionReport("crash")
+    dsn = os.environ.get("CLAIMS_SOAK_POSTGRES_DSN") or os.environ.get(
+        "CLAIMS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    rng = random.Random(20261123)
+    start, total = time.monotonic(), max(0.0, ctx.remaining())
+
+    def rounds(rig: Rig, label: str, until: float) -> None:
+        done: list[Findings] = []
+        with rig:
+            while len(done) < CRASH_ROUNDS and time.monotonic() < until:
+                done.append(rig.round(rng))
+        report.rounds += len(done)
+        report.kills += rig.kills
+        report.requests += sum(f.commands + f.in_doubt + f.retried for f in done)
+        report.mismatches += [f"{label}: {p}" for f in done for p in f.problems]
+        if len(done) < CRASH_ROUNDS:
+            report.short_of_target.append(f"crash: {len(done)} of {CRASH_ROUNDS} rounds on {label} within the bound")
+        in_doubt = sum(f.in_doubt for f in done)
+        breaches = done[-1].breaches if done else 0
+        report.lines.append(
+            f"{label}: {len(done)} rounds, {rig.kills} kills, {sum(f.commands for f in done)} commands, "
+            f"{in_doubt} in doubt at a kill and retried, {breaches} breaches fired once each, "
+            f"{sum(len(f.problems) for f in done)} mismatches"
+        )
+
+    sqlite_dir = ctx.workdir / "crash-sqlite"
+    sqlite_dir.mkdir(parents=True, exist_ok=True)
+    rounds(Rig(f"sqlite:///{sqlite_dir / 'claims.db'}", sqlite_dir), "SQLite (server)", start + 0.38 * total)
+    schema = f"claims_soak_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.Error as e:
+        report.short_of_target.append(f"crash: no PostgreSQL at {dsn} ({e}); rounds on SQLite only")
+        return report
+    pg_dir = ctx.workdir / "crash-postgres"
+    pg_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        url = f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+        rounds(Rig(url, pg_dir / "server"), "PostgreSQL (server)", start + 0.8 * total)
+        rounds(Rig(url, pg_dir / "worker", victim="worker"), "PostgreSQL (projection worker)", ctx.deadline)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return report
