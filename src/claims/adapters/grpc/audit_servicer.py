@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from claims.adapters.grpc.identity import current_principal
 from claims.adapters.grpc.mapping import has, timestamp_to_proto, timestamp_value
 from claims.adapters.grpc.read_model_at_view import get_read_model_at
-from claims.adapters.grpc.state_at_view import get_state_at
+from claims.adapters.grpc.state_at_view import event_message, get_state_at
 from claims.adapters.persistence.chain import GENESIS
 from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper
@@ -22,7 +21,7 @@ from claims.adapters.persistence.verify import Checkpoint, Mismatch, verify_hist
 from claims.api.v1 import audit_pb2 as pb
 from claims.api.v1 import audit_pb2_grpc as pb_grpc
 from claims.application import access
-from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, payload_of, require_visible_subject
+from claims.application.audit_feed import AuditFeed, AuditFilter, parse_filter, require_visible_subject
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.projections.as_of import ReadModelsAt
@@ -47,21 +46,7 @@ def audit_filter(request: pb.StreamEventsRequest) -> AuditFilter:
 
 def event_to_proto(recorded: RecordedEvent) -> pb.StreamEventsResponse:
     assert recorded.position is not None
-    meta = recorded.metadata
-    return pb.StreamEventsResponse(
-        event=pb.AuditEvent(
-            position=recorded.position,
-            stream_id=str(recorded.stream_id),
-            version=recorded.version,
-            topic=recorded.topic,
-            recorded_at=timestamp_to_proto(meta.recorded_at),
-            actor=meta.actor,
-            request_id=meta.request_id,
-            correlation_id=meta.correlation_id,
-            causation_id=meta.causation_id,
-            payload_json=json.dumps(payload_of(recorded), sort_keys=True, separators=(",", ":"), ensure_ascii=False),
-        )
-    )
+    return pb.StreamEventsResponse(event=event_message(recorded))
 
 
 class AuditServicer(pb_grpc.AuditServiceServicer):

@@ -39,6 +39,31 @@ def _abort(context: grpc.ServicerContext, status: Any) -> None:
     context.abort_with_status(rpc_status.to_status(status))
 
 
+Behavior = Callable[[Any, grpc.ServicerContext], Any]
+
+
+def wrap_behavior(
+    handler: grpc.RpcMethodHandler[Any, Any],
+    unary: Callable[[Behavior], Behavior],
+    stream: Callable[[Behavior], Behavior],
+    request_deserializer: Callable[[bytes], Any] | None = None,
+) -> grpc.RpcMethodHandler[Any, Any]:
+    """``handler`` with its behaviour wrapped by ``unary`` (unary-unary) or ``stream`` (unary-stream), and its request
+    deserializer replaced when one is given; any other kind as it is (we serve no client-streaming RPCs)."""
+    deserializer = request_deserializer or handler.request_deserializer
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(
+            unary(handler.unary_unary), request_deserializer=deserializer,
+            response_serializer=handler.response_serializer,
+        )  # fmt: skip
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(
+            stream(handler.unary_stream), request_deserializer=deserializer,
+            response_serializer=handler.response_serializer,
+        )  # fmt: skip
+    return handler
+
+
 class ErrorInterceptor(grpc.ServerInterceptor):
     """Maps known errors to statuses with details; anything unknown is logged and answered INTERNAL."""
 
@@ -51,19 +76,12 @@ class ErrorInterceptor(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = handler_call_details.method
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._guard(method, handler.unary_unary),
-                request_deserializer=_safe(handler.request_deserializer),
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._guard_stream(method, handler.unary_stream),
-                request_deserializer=_safe(handler.request_deserializer),
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        return wrap_behavior(
+            handler,
+            lambda behavior: self._guard(method, behavior),
+            lambda behavior: self._guard_stream(method, behavior),
+            request_deserializer=_safe(handler.request_deserializer),
+        )
 
     def _guard(
         self, method: str, behavior: Callable[[Any, grpc.ServicerContext], Any]

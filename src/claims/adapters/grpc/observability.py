@@ -18,6 +18,7 @@ import grpc
 from opentelemetry import trace
 
 from claims.adapters.grpc.calls import CORRELATION_HEADER, REQUEST_ID_HEADER
+from claims.adapters.grpc.interceptors import wrap_behavior
 from claims.logs import CallIds, bound_call
 from claims.metrics import Metrics
 
@@ -56,19 +57,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = handler_call_details.method
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        return wrap_behavior(handler, lambda b: self._unary(method, b), lambda b: self._stream(method, b))
 
     def _done(self, ids: CallIds, kind: str, code: str, started: float) -> None:
         seconds = time.perf_counter() - started

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -44,8 +44,26 @@ BatchWriter = Callable[[Sequence[Sequence[StoredEvent]]], list[Outcome]]
 CommitObserver = Callable[[int], None]
 
 # A batch that failed to reach the store was rolled back whole, so it is safe to write it again.
+# A write that failed to reach the store was rolled back whole, so it is safe to try again: a few times, and
+# only while failures come fast (a dropped connection); a store that does not answer (each attempt waiting out
+# the pool's timeout) is UNAVAILABLE at once, for the client to retry with its request id.
 RETRY_WITHIN_SECONDS = 1.0
-BATCH_ATTEMPTS = 5
+WRITE_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+def retry_fast_failures(write: Callable[[], T], transient: tuple[type[BaseException], ...]) -> T:
+    """``write()``, tried again after a ``transient`` error while the attempts come fast (see above)."""
+    began = time.monotonic()
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return write()
+        except transient as e:
+            if attempt == WRITE_ATTEMPTS or time.monotonic() - began > RETRY_WITHIN_SECONDS:
+                raise StoreUnavailableError(str(e)) from e
+            time.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -176,19 +194,10 @@ class GroupCommitter:
                 log.exception("commit observer failed")
 
     def _write_with_retries(self, commands: Sequence[Sequence[StoredEvent]]) -> list[Outcome]:
-        began = time.monotonic()
-        for attempt in range(1, BATCH_ATTEMPTS + 1):
-            try:
-                return self._write(commands)
-            except (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError) as e:
-                # Retried only while failures come fast (a dropped connection): a store that does not answer
-                # (each attempt waiting out the pool's timeout) is UNAVAILABLE at once, for the client to retry.
-                if attempt == BATCH_ATTEMPTS or time.monotonic() - began > RETRY_WITHIN_SECONDS:
-                    raise StoreUnavailableError(str(e)) from e
-                # A commit that failed after the server applied it is answered by the retry's conflicts:
-                # the command runner then finds each request record and returns the first result.
-                time.sleep(0.01 * 2**attempt)
-        raise AssertionError("unreachable")
+        # A commit that failed after the server applied it is answered by the retry's conflicts: the command
+        # runner then finds each request record and returns the first result.
+        transient = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+        return retry_fast_failures(lambda: self._write(commands), transient)
 
 
 def batch_writer(recorder: ApplicationRecorder) -> BatchWriter | None:

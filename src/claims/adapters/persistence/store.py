@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from eventsourcing.persistence import (
     PersistenceError,
 )
 
-from claims.adapters.persistence.group_commit import CommitObserver, GroupCommitter
+from claims.adapters.persistence.group_commit import CommitObserver, GroupCommitter, retry_fast_failures
 from claims.adapters.persistence.mapper import to_recorded, to_stored
 from claims.application.messages import LogScan, NewEvent, RecordedEvent
 from claims.application.ports import StoreUnavailableError, StreamConflictError
@@ -31,11 +30,6 @@ StreamRange = Callable[[UUID, int, int | None], list[RecordedEvent]]
 AppendObserver = Callable[[int], None]
 
 log = logging.getLogger("claims.store")
-
-# A write that failed to reach the store was rolled back whole, so it is safe to try again: a few times, and
-# only while failures come fast (a dropped connection); a store that does not answer is UNAVAILABLE at once.
-APPEND_ATTEMPTS = 5
-RETRY_WITHIN_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -127,21 +121,13 @@ class RecorderEventStore:
         stored = [to_stored(e) for e in events]
         if self.committer is not None:
             return self._committed_append(self.committer.submit(stored), events)
-        began = time.monotonic()
-        for attempt in range(1, APPEND_ATTEMPTS + 1):
-            try:
-                ids = self._insert_events(stored)
-            except IntegrityError as e:
-                raise StreamConflictError(str(e)) from e
-            except (OperationalError, InterfaceError) as e:
-                if attempt == APPEND_ATTEMPTS or time.monotonic() - began > RETRY_WITHIN_SECONDS:
-                    raise StoreUnavailableError(str(e)) from e
-                time.sleep(0.01 * 2**attempt)
-                continue
-            except PersistenceError as e:
-                raise StoreUnavailableError(str(e)) from e
-            return self._committed_append(ids, events)
-        raise AssertionError("unreachable")
+        try:
+            ids = retry_fast_failures(lambda: self._insert_events(stored), (OperationalError, InterfaceError))
+        except IntegrityError as e:
+            raise StreamConflictError(str(e)) from e
+        except PersistenceError as e:
+            raise StoreUnavailableError(str(e)) from e
+        return self._committed_append(ids, events)
 
     def _committed_append(self, ids: Sequence[int] | None, events: Sequence[NewEvent]) -> int:
         assert ids, "the recorder returned no notification ids"

@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
 from claims.adapters.grpc.identity import bound_principal
+from claims.adapters.grpc.interceptors import wrap_behavior
 from claims.adapters.grpc.status import rich_status
 from claims.application.principal import Principal
 
@@ -43,19 +44,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or method.startswith(OPEN_SERVICES):
             return handler
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler  # we serve no client-streaming RPCs
+        return wrap_behavior(handler, lambda b: self._unary(method, b), lambda b: self._stream(method, b))
 
     def _principal(self, method: str, context: grpc.ServicerContext) -> Principal:
         try:
