@@ -67,6 +67,18 @@ def test_a_request_id_reused_for_another_payload_is_invalid(api: Api) -> None:
     assert "request_id" in error.fields
 
 
+def test_a_manufacturer_longer_than_64_characters_is_invalid_and_nothing_is_written(api: Api) -> None:
+    # given a registration naming a 65-character manufacturer
+    head = api.head()
+    # when it is sent, then the field is named and the log does not move
+    with pytest.raises(grpc.RpcError) as caught:
+        api.vehicles.RegisterVehicle(register_request(manufacturer="M" * 65), timeout=5)
+    error = rich_error(caught.value)
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "manufacturer" in error.fields
+    assert api.head() == head
+
+
 def test_registering_a_vin_twice_already_exists(api: Api) -> None:
     api.vehicles.RegisterVehicle(register_request(), timeout=5)
     with pytest.raises(grpc.RpcError) as caught:
