@@ -242,6 +242,7 @@ def start_engine(
         timer.start()
     if checkpoints is not None:
         checkpoints.start()
+    engine._migrated.set()  # checked above, before anything was served: the first health check need not ask again
     engine.check_health()
     threading.Thread(target=engine._watch_health, name="health", daemon=True).start()
     return engine
