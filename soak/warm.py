@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 
-# Imported now, so that running is all that is left.
-import claims.adapters.persistence.factory
+# Imported now (with what claims.cli imports at its top), so that running is all that is left: `serve` and
+# `project` import these inside their functions.
 import claims.bootstrap
 import claims.projections.worker  # noqa: F401
 from claims.cli import main
