@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from claims.application import access
-from claims.application.claim_feed import ClaimFeed
+from claims.application.claim_feed import ClaimFeed, FeedMemory
 from claims.application.claims import run_claim_command, run_preauth_command
-from claims.application.commands import CommandRunner, UnitOfWork
+from claims.application.commands import CommandRunner, StateCache, UnitOfWork
 from claims.application.commitments import run_commitment_command
 from claims.application.contracts import coverage_left, load_contract, missing_contract, run_contract_command
 from claims.application.messages import CallContext, CommandResult
@@ -76,7 +76,11 @@ class ClaimsApplication:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.runner = CommandRunner(store, clock)
+        # Folded states shared by commands and reads: a read folds only the events written since the last one.
+        self.states = StateCache()
+        self.runner = CommandRunner(store, clock, self.states)
+        # What the insurers' claim feeds derived from the log, shared by every feed of this process.
+        self._feed_memory = FeedMemory()
         self.policy = policy
         self.part_usage = dict(part_usage or {})
         self.statutory = statutory or StatutoryInputs()
@@ -90,7 +94,7 @@ class ClaimsApplication:
         if isinstance(command, FileClaim):
             access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
         elif call.principal.role is not Role.SYSTEM:
-            claim, _ = CLAIMS.replay(self.store, claim_id)
+            claim, _ = CLAIMS.replay(self.store, claim_id, self.states)
             if claim is None or not access.changes_dealer_resource(
                 call.principal, claim.dealer_id, self._scope_vehicle(call.principal, claim.vin)
             ):
@@ -101,7 +105,7 @@ class ClaimsApplication:
 
     def get_claim(self, dealer_id: str, claim_number: str, principal: Principal = SYSTEM) -> tuple[Claim, int]:
         """A claim with every version and decision, and its version (NOT_FOUND when ``principal`` may not see it)."""
-        state, version = CLAIMS.replay(self.store, claim_id_for(dealer_id, claim_number))
+        state, version = CLAIMS.replay(self.store, claim_id_for(dealer_id, claim_number), self.states)
         if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no claim {claim_number}",
@@ -115,7 +119,7 @@ class ClaimsApplication:
         if isinstance(command, RequestPreAuthorization):
             access.require_acting_as(call.principal, Role.DEALER, command.dealer_id, "dealer_id")
         elif call.principal.role is not Role.SYSTEM and isinstance(command, PreAuthRef):
-            preauth, _ = PREAUTHS.replay(self.store, preauth_id)
+            preauth, _ = PREAUTHS.replay(self.store, preauth_id, self.states)
             if preauth is None or not access.changes_dealer_resource(
                 call.principal, preauth.dealer_id, self._scope_vehicle(call.principal, preauth.vin)
             ):
@@ -126,7 +130,7 @@ class ClaimsApplication:
         self, dealer_id: str, preauth_number: str, principal: Principal = SYSTEM
     ) -> tuple[PreAuthorization, int]:
         """A pre-authorization and its version (NOT_FOUND when ``principal`` may not see it)."""
-        state, version = PREAUTHS.replay(self.store, preauth_id_for(dealer_id, preauth_number))
+        state, version = PREAUTHS.replay(self.store, preauth_id_for(dealer_id, preauth_number), self.states)
         if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no pre-authorization {preauth_number}",
@@ -162,7 +166,7 @@ class ClaimsApplication:
         feed is refused (PERMISSION_DENIED: the caller named the insurer, nothing about it is revealed)."""
         if not access.sees_insurer_resource(principal, insurer_id):
             access.require_acting_as(principal, Role.INSURER, insurer_id, "insurer_id")
-        return ClaimFeed(self.store, insurer_id, after)
+        return ClaimFeed(self.store, insurer_id, after, self._feed_memory)
 
     def handle_vehicle(self, call: CallContext, command: VehicleCommand) -> CommandResult:
         """Register a vehicle, attach a coverage, record a reading or a transfer."""
@@ -214,7 +218,7 @@ class ClaimsApplication:
         self, dealer_id: str, ro_number: str, principal: Principal = SYSTEM
     ) -> tuple[RepairOrder, int]:
         """A repair order and its version (NOT_FOUND when ``principal`` may not see it)."""
-        state, version = REPAIR_ORDERS.replay(self.store, repair_order_id_for(dealer_id, ro_number))
+        state, version = REPAIR_ORDERS.replay(self.store, repair_order_id_for(dealer_id, ro_number), self.states)
         if state is None or not self._sees_dealer_resource(principal, state.dealer_id, state.vin):
             raise NotFoundError(
                 f"dealer {dealer_id} has no repair order {ro_number}",
@@ -237,7 +241,7 @@ class ClaimsApplication:
     def get_statutory_case(self, vin: str, principal: Principal = SYSTEM) -> tuple[StatutoryCase, int]:
         """A vehicle's statutory case (visits, determinations with their traces, compensation, remedy)."""
         self._visible_vehicle(vin, principal, access.sees_vehicle)
-        state, version = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle_id_for(vin)))
+        state, version = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle_id_for(vin)), self.states)
         if state is None:
             raise NotFoundError(
                 f"{vin} has no statutory case (no repair with statutory facts yet)", metadata={"vin": vin}
@@ -247,7 +251,7 @@ class ClaimsApplication:
     def what_if(self, vin: str, pack_id: str, version: str, principal: Principal = SYSTEM) -> WhatIf:
         """The vehicle's stored history evaluated under another pack version, without writing anything."""
         vehicle = self._visible_vehicle(vin, principal, access.sees_vehicle)
-        case, _ = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle.vehicle_id))
+        case, _ = STATUTORY_CASES.replay(self.store, statutory_case_id_for(vehicle.vehicle_id), self.states)
         today = self.clock().date()
         facts = case_facts(
             vehicle,
@@ -289,7 +293,7 @@ class ClaimsApplication:
         principal: Principal = SYSTEM,
     ) -> tuple[VehicleStatus, int]:
         """A vehicle with its coverages evaluated on ``on`` (today by default), and its version."""
-        state, version = VEHICLES.replay(self.store, vehicle_id_for(identifier))
+        state, version = VEHICLES.replay(self.store, vehicle_id_for(identifier), self.states)
         if state is None or not access.sees_vehicle(principal, state):
             raise NotFoundError(
                 f"no vehicle or product {identifier} is registered", metadata={"identifier": identifier}
@@ -297,7 +301,7 @@ class ClaimsApplication:
         return vehicle_status(state, on or self.clock().date(), odometer), version
 
     def _vehicle(self, identifier: str) -> Vehicle | None:
-        return VEHICLES.replay(self.store, vehicle_id_for(identifier))[0]
+        return VEHICLES.replay(self.store, vehicle_id_for(identifier), self.states)[0]
 
     def _scope_vehicle(self, principal: Principal, vin: str) -> Vehicle | None:
         """The vehicle ``vin`` as far as ``principal``'s scope needs it: an insurer's, by the contracts on it now; a

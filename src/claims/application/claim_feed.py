@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,22 +36,36 @@ _REMEMBERED = 10_000
 
 
 class _Bounded(Generic[K, V]):
-    """A small least-recently-used memory."""
+    """A small least-recently-used memory, safe to share between threads."""
 
     def __init__(self, size: int = _REMEMBERED) -> None:
         self._items: OrderedDict[K, V] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
-        if key in self._items:
-            self._items.move_to_end(key)
-        return self._items.get(key)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
 
     def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+class FeedMemory:
+    """What feeds derived from the log, shared by every feed over one store: all of it is a fact of the log
+    before a position (the contracts a claim was filed under, a claim's state at a version), so it never goes
+    stale, and a second feed over the same events reads and folds nothing again."""
+
+    def __init__(self, size: int = _REMEMBERED) -> None:
+        self.contracts: _Bounded[tuple[str, UUID], tuple[str, ...]] = _Bounded(size)
+        self.states: _Bounded[tuple[UUID, int], Claim] = _Bounded(size)
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,7 @@ class ClaimChange:
 class ClaimFeed:
     """Polls the log after ``position`` for changes to claims under the insurer's contracts."""
 
-    def __init__(self, store: EventStore, insurer_id: str, after: int) -> None:
+    def __init__(self, store: EventStore, insurer_id: str, after: int, memory: FeedMemory | None = None) -> None:
         violations = []
         if not insurer_id:
             violations.append(FieldViolation("insurer_id", "required: the insurer whose contracts to watch"))
@@ -110,8 +125,7 @@ class ClaimFeed:
             raise InvalidCommandError(violations)
         self._store, self._insurer = store, insurer_id
         self.position = after
-        self._contracts: _Bounded[UUID, tuple[str, ...]] = _Bounded()
-        self._states: _Bounded[UUID, tuple[int, Claim]] = _Bounded()
+        self._memory = FeedMemory() if memory is None else memory
 
     def poll(self, limit: int = 200) -> list[ClaimChange]:
         """The changes among the next ``limit`` events of the log; ``position`` moves past all of them."""
@@ -131,7 +145,7 @@ class ClaimFeed:
     def _contracts_for(self, recorded: RecordedEvent) -> tuple[str, ...]:
         """The insurer's contracts the claim was filed under (none: not the insurer's claim)."""
         claim_id = recorded.stream_id
-        known = self._contracts.get(claim_id)
+        known = self._memory.contracts.get((self._insurer, claim_id))
         if known is None:
             if isinstance(recorded.event, ClaimFiled):
                 filed, filed_at = recorded.event, recorded.position
@@ -141,7 +155,7 @@ class ClaimFeed:
                 filed, filed_at = first.event, self._store.position_of(claim_id, 1)
             assert filed_at is not None
             known = self._in_force_at(filed.vehicle_id, filed_at)
-            self._contracts.put(claim_id, known)
+            self._memory.contracts.put((self._insurer, claim_id), known)
         return known
 
     def _in_force_at(self, vehicle_id: UUID, position: int) -> tuple[str, ...]:
@@ -170,11 +184,14 @@ class ClaimFeed:
     def _state_after(self, recorded: RecordedEvent) -> Claim:
         """The claim as of this event's version: evolved from the one before when remembered, else replayed."""
         claim_id, version = recorded.stream_id, recorded.version
-        remembered = self._states.get(claim_id)
-        if remembered is not None and remembered[0] == version - 1:
-            state = CLAIMS.fold(remembered[1], [recorded.event])
+        remembered = self._memory.states.get((claim_id, version))
+        if remembered is not None:
+            return remembered
+        before = self._memory.states.get((claim_id, version - 1))
+        if before is not None:
+            state = CLAIMS.fold(before, [recorded.event])
         else:
             state = CLAIMS.fold(None, [e.event for e in self._store.load(claim_id)[:version]])
         assert state is not None
-        self._states.put(claim_id, (version, state))
+        self._memory.states.put((claim_id, version), state)
         return state

@@ -42,8 +42,10 @@ class StreamType(Generic[S]):
             state = self.evolve(state, event)
         return state
 
-    def replay(self, store: EventStore, stream_id: UUID) -> tuple[S | None, int]:
-        """A stream's state and version (0 when it has no events)."""
+    def replay(self, store: EventStore, stream_id: UUID, cache: StateCache | None = None) -> tuple[S | None, int]:
+        """A stream's state and version (0 when it has no events); from ``cache``'s state on when given."""
+        if cache is not None:
+            return cache.replay(store, stream_id, self)
         recorded = store.load(stream_id)
         state: S | None = None
         for each in recorded:
@@ -107,12 +109,7 @@ class UnitOfWork:
         """Read a stream; its version is remembered so the append is checked against it."""
         if stream_id in self._read:
             return self._read[stream_id]  # type: ignore[no-any-return]
-        read = (
-            self.cache.replay(self.store, stream_id, kind)
-            if self.cache is not None
-            else kind.replay(self.store, stream_id)
-        )
-        state, version = read
+        state, version = kind.replay(self.store, stream_id, self.cache)
         self.versions.setdefault(stream_id, version)
         if stream_id == self.target and self.expected_version is not None and self.expected_version != version:
             raise ConcurrentUpdateError(ConcurrencyDetail(str(stream_id), self.expected_version, version))
