@@ -1,9 +1,12 @@
 """The soak driver: pluggable sections, each bounded in time, and one summary of what was tried and found.
 
-A section is a function ``(SoakContext) -> SectionReport`` registered with ``@section(name, seconds)``; it
-starts the servers it needs (``soak.server.start_server``, loopback only) and stops by its deadline. The
-runner prints each section's own lines, then the totals: rounds, kills, requests, fuzz cases per RPC and
-mismatches. Exit status: 0 clean, 1 mismatches found, 3 a target not reached within the time bound.
+A section is a function ``(SoakContext) -> SectionReport`` registered with ``@section(name, seconds, lane)``;
+it starts the servers it needs (``soak.server.start_server``, loopback only) and stops by its deadline, or
+sooner once its target is reached. Lanes run side by side, each its sections in order: the fuzzer keeps the
+cores busy while the crash rounds wait for kills and restarts, so the soak takes as long as its longest lane,
+and each lane's bounds must add up to less than ten minutes. The runner prints each section's own lines as it
+ends, then the totals: rounds, kills, requests, fuzz cases per RPC and mismatches. Exit status: 0 clean,
+1 mismatches found, 3 a target not reached within the time bound.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The whole soak must finish within ten minutes: the sections' shares add up to less.
+# The whole soak must finish within ten minutes: in every lane, the sections' shares add up to less.
 TOTAL_LIMIT_SECONDS = 570.0
 
 
@@ -58,16 +63,17 @@ Section = Callable[[SoakContext], SectionReport]
 class Registered:
     run: Section
     seconds: float
+    lane: str
 
 
 SECTIONS: dict[str, Registered] = {}
 
 
-def section(name: str, seconds: float) -> Callable[[Section], Section]:
-    """Register a section with its default share of the time bound."""
+def section(name: str, seconds: float, lane: str) -> Callable[[Section], Section]:
+    """Register a section with its default share of its lane's time bound."""
 
     def register(run: Section) -> Section:
-        SECTIONS[name] = Registered(run, seconds)
+        SECTIONS[name] = Registered(run, seconds, lane)
         return run
 
     return register
@@ -100,25 +106,49 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.seconds:
         name, _, value = item.partition("=")
         bounds[name] = float(value)
-    if sum(bounds.values()) > TOTAL_LIMIT_SECONDS:
-        raise SystemExit(f"the sections' bounds add up to {sum(bounds.values()):.0f} s, over {TOTAL_LIMIT_SECONDS} s")
-    reports: list[SectionReport] = []
+    lanes: dict[str, list[str]] = {}
+    for name in chosen:
+        lanes.setdefault(SECTIONS[name].lane, []).append(name)
+    for lane, names in lanes.items():
+        if sum(bounds[n] for n in names) > TOTAL_LIMIT_SECONDS:
+            raise SystemExit(
+                f"lane {lane}: its sections' bounds add up to {sum(bounds[n] for n in names):.0f} s, "
+                f"over {TOTAL_LIMIT_SECONDS} s"
+            )
+    reports: dict[str, SectionReport] = {}
+    printing = threading.Lock()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="claims-soak-") as scratch:
-        for name in chosen:
-            print(f"== {name} (up to {bounds[name]:.0f} s)", flush=True)
-            begun = time.monotonic()
-            folder = Path(scratch) / name
-            folder.mkdir()
-            report = SECTIONS[name].run(SoakContext(begun + bounds[name], folder, args))
-            report.seconds = time.monotonic() - begun
-            for line in report.lines:
-                print(f"   {line}", flush=True)
-            reports.append(report)
-    print(summary(reports, time.monotonic() - started), flush=True)
-    if any(r.mismatches for r in reports):
+
+        def run_lane(names: list[str]) -> None:
+            for name in names:
+                begun = time.monotonic()
+                with printing:
+                    print(f"== {name} (up to {bounds[name]:.0f} s, from {begun - started:.0f} s)", flush=True)
+                folder = Path(scratch) / name
+                folder.mkdir()
+                try:
+                    report = SECTIONS[name].run(SoakContext(begun + bounds[name], folder, args))
+                except Exception as error:  # noqa: BLE001 - a section that breaks is a finding; the other lanes go on
+                    traceback.print_exc()
+                    report = SectionReport(name, mismatches=[f"{name}: the section failed: {error!r}"])
+                report.seconds = time.monotonic() - begun
+                reports[name] = report
+                with printing:
+                    print(f"== {name} done in {report.seconds:.0f} s", flush=True)
+                    for line in report.lines:
+                        print(f"   {line}", flush=True)
+
+        threads = [threading.Thread(target=run_lane, args=(n,), name=f"lane-{lane}") for lane, n in lanes.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    ordered = [reports[name] for name in chosen if name in reports]
+    print(summary(ordered, time.monotonic() - started), flush=True)
+    if any(r.mismatches for r in ordered):
         return 1
-    return 3 if any(r.short_of_target for r in reports) else 0
+    return 3 if any(r.short_of_target for r in ordered) else 0
 
 
 def summary(reports: list[SectionReport], elapsed: float) -> str:
@@ -129,7 +159,8 @@ def summary(reports: list[SectionReport], elapsed: float) -> str:
     short = [s for r in reports for s in r.short_of_target]
     lines = [
         "== soak summary",
-        f"sections: {', '.join(f'{r.name} {r.seconds:.0f} s' for r in reports)}; total {elapsed:.0f} s",
+        f"sections: {', '.join(f'{r.name} {r.seconds:.0f} s' for r in reports)}; "
+        f"total {elapsed:.0f} s, the lanes side by side",
         f"rounds: {sum(r.rounds for r in reports)}",
         f"kills: {sum(r.kills for r in reports)}",
         f"requests: {sum(r.requests for r in reports)}",

@@ -1,4 +1,5 @@
-"""The soak's sections: fuzz every RPC, and race fifty clients on one vehicle. Each starts its own server."""
+"""The soak's sections: fuzz every RPC (lane ``fuzz``); race fifty clients on one vehicle, then kill -9 servers and
+a projection worker under load (lane ``faults``). Each starts its own servers."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ CHUNK = 100
 SEEDED_VIN = fuzz.World().vins[0]
 
 
-@section("fuzz", seconds=270)
+@section("fuzz", seconds=540, lane="fuzz")
 def fuzz_every_rpc(ctx: SoakContext) -> SectionReport:
     """Several server processes (a Python server is bound to one core), each with its own store and world."""
     report = SectionReport("fuzz")
@@ -172,7 +173,7 @@ class Bystander:
 # --- concurrency -----------------------------------------------------------------------------------------------
 
 
-@section("concurrency", seconds=45)
+@section("concurrency", seconds=45, lane="faults")
 def race_on_one_vehicle(ctx: SoakContext) -> SectionReport:
     report = SectionReport("concurrency")
     server = start_server(f"sqlite:///{ctx.workdir / 'claims.db'}", timer_interval_seconds="0")
@@ -315,7 +316,7 @@ _OK = grpc.StatusCode.OK
 CRASH_ROUNDS = 20
 
 
-@section("crash", seconds=230)
+@section("crash", seconds=480, lane="faults")
 def kill_and_restart(ctx: SoakContext) -> SectionReport:
     """kill -9 under load, restart, check nothing was lost (soak/crash.py): on SQLite the server, on PostgreSQL
     the server and a projection worker by turns, ``CRASH_ROUNDS`` rounds each while the bound allows."""
