@@ -8,6 +8,7 @@ import pytest
 
 from claims.adapters.grpc import claim_requests
 from claims.adapters.grpc.claim_lines import proto_path
+from claims.domain.claim.commands import MAX_LINES
 from claims.domain.claim.lines import LabourLine, OtherLine, PartLine, SubletLine
 from claims.domain.errors import InvalidCommandError
 from tests.e2e.requests import file_claim_request, labour_line, part_line, usd
@@ -57,3 +58,15 @@ def test_paths_outside_the_lines_are_left_alone() -> None:
     assert proto_path("header.odometer.value", ["part"]) == "header.odometer.value"
     assert proto_path("lines", ["part"]) == "lines"
     assert proto_path("lines[0].LABOUR.hours", ["labour"]) == "lines[0].labour.hours"
+
+
+def test_a_claim_with_more_lines_than_a_version_may_carry_is_refused_before_its_lines_are_read() -> None:
+    # given a claim with twenty thousand lines, one more than allowed at the boundary, and exactly the most allowed
+    too_many = [labour_line(n) for n in range(1, 20_001)]
+    one_too_many = [labour_line(n) for n in range(1, MAX_LINES + 2)]
+    # when each is converted, then the over-long ones name the lines field and the count
+    assert violations(lines=too_many) == {"lines": f"at most {MAX_LINES} lines, got 20000"}
+    assert violations(lines=one_too_many) == {"lines": f"at most {MAX_LINES} lines, got 100"}
+    # and the longest allowed claim is converted line by line
+    allowed = claim_requests.file_claim(file_claim_request(lines=[labour_line(n) for n in range(1, MAX_LINES + 1)]))
+    assert len(allowed.lines) == MAX_LINES == 99

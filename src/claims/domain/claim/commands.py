@@ -22,12 +22,16 @@ class ClaimRef(Frozen):
     claim_number: Reference
 
 
+# The most lines one version of a claim may carry.
+MAX_LINES = 99
+
+
 class ClaimContent(ClaimRef):
     """What a dealer submits in each version: header, lines in one currency, the pre-authorization used."""
 
     header: ClaimHeader
     currency: Currency
-    lines: tuple[LineItem, ...] = Field(min_length=1, max_length=99)
+    lines: tuple[LineItem, ...] = Field(min_length=1, max_length=MAX_LINES)
     preauth_number: Reference | None = None
     # What the dealer's system says the lines come to; when given, the engine's own sum must agree.
     stated_total: Money | None = None
