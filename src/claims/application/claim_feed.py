@@ -113,7 +113,7 @@ class ClaimChange:
 class ClaimFeed:
     """Polls the log after ``position`` for changes to claims under the insurer's contracts."""
 
-    def __init__(self, store: EventStore, insurer_id: str, after: int, memory: FeedMemory | None = None) -> None:
+    def __init__(self, store: EventStore, insurer_id: str, after: int, memory: FeedMemory) -> None:
         violations = []
         if not insurer_id:
             violations.append(FieldViolation("insurer_id", "required: the insurer whose contracts to watch"))
@@ -125,7 +125,7 @@ class ClaimFeed:
             raise InvalidCommandError(violations)
         self._store, self._insurer = store, insurer_id
         self.position = after
-        self._memory = FeedMemory() if memory is None else memory
+        self._memory = memory
 
     def poll(self, limit: int = 200) -> list[ClaimChange]:
         """The changes among the next ``limit`` events of the log; ``position`` moves past all of them."""
