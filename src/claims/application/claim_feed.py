@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, get_args
 from uuid import UUID
 
 from claims.application.messages import RecordedEvent
@@ -33,6 +33,10 @@ V = TypeVar("V")
 
 # Remembered facts are derived from the log alone, so forgetting one only costs reading it again.
 _REMEMBERED = 10_000
+# The feed reads only claim events: the store filters by topic, so the rest of the log is passed over unread.
+CLAIM_TOPICS = tuple(sorted(event.TOPIC for event in get_args(ClaimEvent)))
+# Positions covered by one poll (claim events among them are decoded; the rest are skipped in the query).
+POLL_POSITIONS = 2_000
 
 
 class _Bounded(Generic[K, V]):
@@ -127,18 +131,15 @@ class ClaimFeed:
         self.position = after
         self._memory = memory
 
-    def poll(self, limit: int = 200) -> list[ClaimChange]:
-        """The changes among the next ``limit`` events of the log; ``position`` moves past all of them."""
-        events = self._store.read_all(self.position, limit)
-        changes = [change for recorded in events if (change := self._change(recorded)) is not None]
-        if events:
-            assert events[-1].position is not None
-            self.position = events[-1].position
+    def poll(self, limit: int = POLL_POSITIONS) -> list[ClaimChange]:
+        """The changes among the next ``limit`` positions of the log (up to its head); ``position`` moves past
+        all of them. Only claim events are read: the store skips the others in its query."""
+        scan = self._store.scan(self.position, limit, CLAIM_TOPICS)
+        changes = [change for recorded in scan.events if (change := self._change(recorded)) is not None]
+        self.position = scan.end
         return changes
 
     def _change(self, recorded: RecordedEvent) -> ClaimChange | None:
-        if not isinstance(recorded.event, ClaimEvent):
-            return None
         numbers = self._contracts_for(recorded)
         return ClaimChange.of(recorded, self._state_after(recorded), numbers) if numbers else None
 

@@ -1,0 +1,76 @@
+"""An insurer's claim feed reads only claim events, in windows of positions, and misses none across them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from claims.application.app import ClaimsApplication
+from claims.application.claim_feed import CLAIM_TOPICS
+from claims.application.messages import LogScan
+from claims.domain.claim.commands import DecideLine
+from tests.builders import at, call, record_reading
+from tests.unit.application.test_contract_use_cases import INSURER, NUMBER, app, pay_claim, sell  # noqa: F401
+from tests.unit.domain import claim_builders as cb
+
+
+def busy_log(app: ClaimsApplication) -> None:  # noqa: F811 - the fixture of the same name is imported above
+    """A sold contract, a claim filed and paid under it, and forty odometer readings between each of its changes."""
+    app.handle_contract(call(), sell())
+    reading = 16_000
+
+    def readings() -> None:
+        nonlocal reading
+        for _ in range(40):
+            reading += 1
+            app.handle_vehicle(call(), record_reading(cb.mi(reading), at(2026, 3, 9) + timedelta(seconds=reading)))
+
+    app.handle_claim(call(), cb.file_claim())
+    readings()
+    for line_no in (1, 2):
+        decision = DecideLine(dealer_id=cb.DEALER, claim_number=cb.CLAIM_NUMBER, line_no=line_no, decision="APPROVE",
+                              decided_by=cb.DESK)  # fmt: skip
+        app.handle_claim(call(), decision)
+        readings()
+
+
+def test_a_feed_polled_in_windows_smaller_than_the_gaps_reports_every_change_once_and_reaches_the_head(
+    app: ClaimsApplication,  # noqa: F811
+) -> None:
+    # given a log where the claim's changes lie forty readings apart
+    busy_log(app)
+    head = app.store.head_position()
+    # when the insurer's feed is polled from zero, seven positions at a time, until it stops moving
+    feed = app.claim_feed(INSURER, 0)
+    seen, polls = [], 0
+    while feed.position < head:
+        seen += feed.poll(limit=7)
+        polls += 1
+    # then it reported the filing and both decisions, in log order, each once, and stands at the head
+    assert [(c.change, c.version) for c in seen] == [
+        ("ClaimFiled", 1), ("ClaimLineDecided", 2), ("ClaimLineDecided", 3), ("ClaimDecided", 4),
+    ]  # fmt: skip
+    assert [c.contract_numbers for c in seen] == [(NUMBER,)] * 4
+    assert polls >= head // 7
+    assert feed.position == head
+    assert feed.poll() == []
+
+
+def test_the_feed_asks_the_store_for_claim_events_only(app: ClaimsApplication) -> None:  # noqa: F811
+    # given a busy log, and a store that notes what each scan asked for
+    busy_log(app)
+    asked: list[tuple[str, ...]] = []
+    scan = app.store.scan
+
+    def noting(after: int, limit: int, topics: tuple[str, ...] = ()) -> LogScan:
+        asked.append(tuple(topics))
+        return scan(after, limit, topics)
+
+    app.store.scan = noting  # type: ignore[method-assign]
+    # when the feed reads the whole log
+    feed = app.claim_feed(INSURER, 0)
+    changes = feed.poll()
+    # then it asked only for claim topics, and the events it was handed were all claim events
+    assert asked == [CLAIM_TOPICS]
+    assert len(changes) == 4
+    assert all(topic.startswith("claims.claim.") for topic in CLAIM_TOPICS)
+    assert "claims.vehicle.OdometerRecorded" not in CLAIM_TOPICS
