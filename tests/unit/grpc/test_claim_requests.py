@@ -65,8 +65,8 @@ def test_a_claim_with_more_lines_than_a_version_may_carry_is_refused_before_its_
     too_many = [labour_line(n) for n in range(1, 20_001)]
     one_too_many = [labour_line(n) for n in range(1, MAX_LINES + 2)]
     # when each is converted, then the over-long ones name the lines field and the count
-    assert violations(lines=too_many) == {"lines": f"at most {MAX_LINES} lines, got 20000"}
-    assert violations(lines=one_too_many) == {"lines": f"at most {MAX_LINES} lines, got 100"}
+    assert violations(lines=too_many) == {"lines": f"at most {MAX_LINES} items, got 20000"}
+    assert violations(lines=one_too_many) == {"lines": f"at most {MAX_LINES} items, got 100"}
     # and the longest allowed claim is converted line by line
     allowed = claim_requests.file_claim(file_claim_request(lines=[labour_line(n) for n in range(1, MAX_LINES + 1)]))
     assert len(allowed.lines) == MAX_LINES == 99

@@ -7,10 +7,9 @@ from datetime import date
 from typing import Any
 
 from claims.adapters.grpc.claim_lines import build_with_lines, header_fields, line_fields
-from claims.adapters.grpc.mapping import build, enum_name, has, money_fields, parse_date, present
+from claims.adapters.grpc.mapping import build, enum_name, has, money_fields, parse_date, present, refuse_too_many
 from claims.api.v1 import claims_pb2 as pb
 from claims.domain.claim.commands import (
-    MAX_LINES,
     AppealClaim,
     ApplyDeduction,
     ChargeBack,
@@ -32,8 +31,7 @@ def _ref(request: Any) -> dict[str, Any]:
 
 
 def _content(request: pb.FileClaimRequest | pb.ResubmitClaimRequest) -> dict[str, Any]:
-    if len(request.lines) > MAX_LINES:  # refused before converting each of them: twenty thousand lines cost seconds
-        raise InvalidCommandError([FieldViolation("lines", f"at most {MAX_LINES} lines, got {len(request.lines)}")])
+    refuse_too_many(request, FileClaim, "lines")
     return _ref(request) | {
         "header": header_fields(request.header, has(request, "header")),
         "currency": request.currency,

@@ -7,7 +7,16 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from claims.adapters.grpc.mapping import build, distance_fields, enum_name, has, money_fields, parse_date, present
+from claims.adapters.grpc.mapping import (
+    build,
+    distance_fields,
+    enum_name,
+    has,
+    money_fields,
+    parse_date,
+    present,
+    refuse_too_many,
+)
 from claims.api.v1 import claims_pb2, vehicles_pb2
 from claims.api.v1 import contracts_pb2 as pb
 from claims.domain.contract.commands import CancelContract, ContractRef, SellContract, TransferContract
@@ -20,6 +29,7 @@ def _ref(request: Any) -> dict[str, Any]:
 
 
 def sell_contract(request: pb.SellContractRequest) -> SellContract:
+    refuse_too_many(request, SellContract, "component_groups")
     fields = _ref(request) | {
         "vin": request.vin,
         "holder_ref": request.holder_ref,

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar
 
+from annotated_types import MaxLen
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, ValidationError
@@ -32,6 +34,27 @@ def build(model: type[M], fields: Mapping[str, Any], prefix: str = "") -> M:
         raise InvalidCommandError(
             [_violation(err, prefix) for err in errors if not _consequence(err, errors)]
         ) from None
+
+
+def refuse_too_many(request: Message, model: type[BaseModel], *names: str) -> None:
+    """Refuse each repeated field of ``request`` longer than the field of ``model`` it becomes may be, before its
+    items are converted: a fuzzed server spent seconds converting twenty thousand items only to refuse them."""
+    violations = [
+        FieldViolation(name, f"at most {limit} items, got {count}")
+        for name in names
+        if (count := len(getattr(request, name))) > (limit := max_length(model, name))
+    ]
+    if violations:
+        raise InvalidCommandError(violations)
+
+
+@cache
+def max_length(model: type[BaseModel], name: str) -> int:
+    """The ``max_length`` the domain model sets on its field ``name``."""
+    bounds = [m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen)]
+    if not bounds:
+        raise LookupError(f"{model.__name__}.{name} sets no max_length")
+    return min(bounds)
 
 
 def _consequence(err: Any, errors: list[Any]) -> bool:

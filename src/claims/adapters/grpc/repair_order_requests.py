@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from claims.adapters.grpc.mapping import build, distance_fields, enum_name, has, present, timestamp_value
+from claims.adapters.grpc.mapping import (
+    build,
+    distance_fields,
+    enum_name,
+    has,
+    present,
+    refuse_too_many,
+    timestamp_value,
+)
 from claims.api.v1 import repair_orders_pb2 as pb
 from claims.api.v1 import vehicles_pb2
 from claims.domain.repair_order.commands import CloseRepairOrder, OpenRepairOrder, RecordRepairPause, RecordRepairWork
@@ -30,6 +38,7 @@ def open_repair_order(request: pb.OpenRepairOrderRequest) -> OpenRepairOrder:
 
 
 def record_repair_work(request: pb.RecordRepairWorkRequest) -> RecordRepairWork:
+    refuse_too_many(request, RecordRepairWork, "parts_replaced")
     parts = [
         present(
             {

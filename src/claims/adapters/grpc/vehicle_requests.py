@@ -12,6 +12,7 @@ from claims.adapters.grpc.mapping import (
     money_fields,
     period_fields,
     present,
+    refuse_too_many,
     timestamp_value,
 )
 from claims.api.v1 import vehicles_pb2 as pb
@@ -44,6 +45,7 @@ def register_vehicle(request: pb.RegisterVehicleRequest) -> RegisterVehicle:
 
 
 def attach_coverage(request: pb.AttachCoverageRequest) -> AttachCoverage:
+    refuse_too_many(request, AttachCoverage, "component_groups", "wear_parts")
     wear_parts: list[dict[str, Any]] = [
         present(
             {
