@@ -153,13 +153,13 @@ class ClaimsApplication:
         """A service contract with its paid claims, transfers and cancellation, and its version."""
         if not access.sees_insurer_resource(principal, insurer_id):
             raise missing_contract(insurer_id, contract_number)
-        return load_contract(self.store, insurer_id, contract_number)
+        return load_contract(self.store, insurer_id, contract_number, self.states)
 
     def contract_coverage(
         self, contract: ServiceContract, on: date | None = None, odometer: Distance | None = None
     ) -> RemainingCoverage:
         """What ``contract`` has left on ``on`` (today by default) at ``odometer`` (the latest known by default)."""
-        return coverage_left(self.store, contract, on or self.clock().date(), odometer)
+        return coverage_left(self.store, contract, on or self.clock().date(), odometer, self.states)
 
     def claim_feed(self, insurer_id: str, after: int, principal: Principal = SYSTEM) -> ClaimFeed:
         """Changes to the claims under ``insurer_id``'s contracts, after log position ``after``; another insurer's

@@ -70,6 +70,18 @@ class FeedMemory:
     def __init__(self, size: int = _REMEMBERED) -> None:
         self.contracts: _Bounded[tuple[str, UUID], tuple[str, ...]] = _Bounded(size)
         self.states: _Bounded[tuple[UUID, int], Claim] = _Bounded(size)
+        # A vehicle's contract links (of every insurer) up to the version read: later reads fetch only the tail.
+        self.links: _Bounded[UUID, tuple[int, tuple[ContractLink, ...]]] = _Bounded(size)
+
+
+@dataclass(frozen=True)
+class ContractLink:
+    """A contract linked on a vehicle: whose, which, and the vehicle stream version that linked it."""
+
+    insurer_id: str
+    contract_number: str
+    contract_id: UUID
+    version: int
 
 
 @dataclass(frozen=True)
@@ -162,11 +174,10 @@ class ClaimFeed:
     def _in_force_at(self, vehicle_id: UUID, position: int) -> tuple[str, ...]:
         """Numbers of the insurer's contracts on the vehicle sold before ``position`` and not ended by then."""
         numbers: list[str] = []
-        for each in self._store.load(vehicle_id):
-            link = each.event
-            if not isinstance(link, ServiceContractLinked) or link.insurer_id != self._insurer:
+        for link in self._links(vehicle_id):
+            if link.insurer_id != self._insurer:
                 continue
-            sold_at = self._store.position_of(vehicle_id, each.version)
+            sold_at = self._store.position_of(vehicle_id, link.version)
             if sold_at is None or sold_at > position:
                 continue
             ended = next(
@@ -181,6 +192,19 @@ class ClaimFeed:
             if ended_at is None or ended_at > position:
                 numbers.append(link.contract_number)
         return tuple(numbers)
+
+    def _links(self, vehicle_id: UUID) -> tuple[ContractLink, ...]:
+        """Every contract linked on the vehicle so far: the remembered ones, and those in the events after them."""
+        version, links = self._memory.links.get(vehicle_id) or (0, ())
+        tail = self._store.load_after(vehicle_id, version)
+        if tail:
+            links += tuple(
+                ContractLink(e.event.insurer_id, e.event.contract_number, e.event.contract_id, e.version)
+                for e in tail
+                if isinstance(e.event, ServiceContractLinked)
+            )
+            self._memory.links.put(vehicle_id, (tail[-1].version, links))
+        return links
 
     def _state_after(self, recorded: RecordedEvent) -> Claim:
         """The claim as of this event's version: evolved from the one before when remembered, else replayed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from claims.application.commands import UnitOfWork
+from claims.application.commands import StateCache, UnitOfWork
 from claims.application.ports import EventStore
 from claims.application.streams import CONTRACTS, VEHICLES
 from claims.domain.claim.state import Claim
@@ -89,9 +89,11 @@ def record_claim_paid(unit: UnitOfWork, claim: Claim) -> None:
         return
 
 
-def load_contract(store: EventStore, insurer_id: str, contract_number: str) -> tuple[ServiceContract, int]:
+def load_contract(
+    store: EventStore, insurer_id: str, contract_number: str, cache: StateCache | None = None
+) -> tuple[ServiceContract, int]:
     """A contract and its version; NOT_FOUND when the insurer has no such contract."""
-    state, version = CONTRACTS.replay(store, contract_id_for(insurer_id, contract_number))
+    state, version = CONTRACTS.replay(store, contract_id_for(insurer_id, contract_number), cache)
     if state is None:
         raise missing_contract(insurer_id, contract_number)
     return state, version
@@ -106,12 +108,17 @@ def missing_contract(insurer_id: str, contract_number: str) -> NotFoundError:
 
 
 def coverage_left(
-    store: EventStore, contract: ServiceContract, on: date, odometer: Distance | None
+    store: EventStore,
+    contract: ServiceContract,
+    on: date,
+    odometer: Distance | None,
+    cache: StateCache | None = None,
 ) -> RemainingCoverage:
-    """The contract evaluated on ``on``; without a reading, the latest the contract or its vehicle knows by then."""
+    """The contract evaluated on ``on``; without a reading, the latest the contract or its vehicle knows by then
+    (the vehicle folded from ``cache``'s state on, when given)."""
     if odometer is None:
         odometer = contract.odometer_on(on)
-        vehicle, _ = VEHICLES.replay(store, vehicle_id_for(contract.vin))
+        vehicle, _ = VEHICLES.replay(store, vehicle_id_for(contract.vin), cache)
         if vehicle is not None:
             seen = vehicle.odometer_on(on)
             hours = DistanceUnit.HOURS

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from claims.application.app import ClaimsApplication
 from claims.application.claim_feed import CLAIM_TOPICS
 from claims.application.messages import LogScan
 from claims.domain.claim.commands import DecideLine
+from claims.domain.ids import vehicle_id_for
 from tests.builders import at, call, record_reading
 from tests.unit.application.test_contract_use_cases import INSURER, NUMBER, app, pay_claim, sell  # noqa: F401
 from tests.unit.domain import claim_builders as cb
@@ -74,3 +77,47 @@ def test_the_feed_asks_the_store_for_claim_events_only(app: ClaimsApplication) -
     assert len(changes) == 4
     assert all(topic.startswith("claims.claim.") for topic in CLAIM_TOPICS)
     assert "claims.vehicle.OdometerRecorded" not in CLAIM_TOPICS
+
+
+def vehicle_events_handed_out(app: ClaimsApplication, read: Callable[[], Any]) -> tuple[Any, int]:  # noqa: F811
+    """What ``read()`` answers, and how many of the vehicle's events the store handed out meanwhile."""
+    handed: list[int] = []
+    load, load_after = app.store.load, app.store.load_after
+    vehicle = vehicle_id_for(cb.VIN)
+
+    def counting_load(stream_id: Any) -> Any:
+        events = load(stream_id)
+        handed.append(len(events) if stream_id == vehicle else 0)
+        return events
+
+    def counting_load_after(stream_id: Any, version: int) -> Any:
+        events = load_after(stream_id, version)
+        handed.append(len(events) if stream_id == vehicle else 0)
+        return events
+
+    app.store.load, app.store.load_after = counting_load, counting_load_after  # type: ignore[method-assign]
+    try:
+        return read(), sum(handed)
+    finally:
+        app.store.load, app.store.load_after = load, load_after  # type: ignore[method-assign]
+
+
+def test_feeds_share_what_they_read_of_a_vehicle_and_read_only_its_new_events_after(
+    app: ClaimsApplication,  # noqa: F811
+) -> None:
+    # given a busy log, read through once by the first insurer's feed
+    busy_log(app)
+    _, first_read = vehicle_events_handed_out(app, app.claim_feed(INSURER, 0).poll)
+    # when another insurer's feed reads the same claim
+    nothing, second_read = vehicle_events_handed_out(app, app.claim_feed("INS-2", 0).poll)
+    # then it is none of theirs, and the vehicle's events were not read again
+    assert nothing == []
+    assert first_read > 120
+    assert second_read == 0
+    # when the second insurer sells a contract on the vehicle, a claim is filed under it, and its feed reads again
+    app.handle_contract(call(), sell(insurer_id="INS-2", contract_number="SC-2002"))
+    app.handle_claim(call(), cb.file_claim(claim_number="C-2002"))
+    later, third_read = vehicle_events_handed_out(app, app.claim_feed("INS-2", 0).poll)
+    # then only the link written since was read, and the feed sees its own claim (filed after its contract) alone
+    assert third_read == 1
+    assert [(c.claim_number, c.contract_numbers) for c in later] == [("C-2002", ("SC-2002",))]
