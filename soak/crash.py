@@ -50,7 +50,7 @@ from claims.api.v1 import vehicles_pb2_grpc as vgrpc
 from claims.domain.vin import vin_check_digit
 from claims.projections import registry
 from claims.projections.rebuild import rebuild
-from soak.server import free_port, wait_serving
+from soak.server import QUICK_RECONNECT, free_port, wait_serving
 
 CLAIMS = [sys.executable, "-m", "claims"]
 # Answers that say nothing about whether the command was applied: retried after the restart.
@@ -59,6 +59,7 @@ IN_DOUBT = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc
 BREACHED = "claims.commitment.CommitmentBreached"
 DUE_CLOCKS = ("CN-COURTESY-CAR", "SELLER-REPAIR-48H")  # both due a week after a repair order opened
 ACCEPTED = "claims.request.RequestAccepted"
+RETRY_CHANNEL = (*QUICK_RECONNECT, ("grpc.use_local_subchannel_pool", 1))
 
 
 class Process:
@@ -114,6 +115,7 @@ class Sent:
     outcome: str = "unsent"  # ok | error | in-doubt
     code: str = ""
     result: tuple[str, int, int] | None = None  # stream id, version, position
+    detail: str = ""  # what an error answer said
 
     @property
     def request_id(self) -> str:
@@ -215,12 +217,12 @@ class Client:
                 return
 
 
-def send(call: Callable[..., Any], sent: Sent, timeout: float = 10.0) -> None:
+def send(call: Callable[..., Any], sent: Sent, timeout: float = 10.0, *, wait_for_ready: bool = False) -> None:
     try:
-        response = call(sent.request, timeout=timeout)
+        response = call(sent.request, timeout=timeout, wait_for_ready=wait_for_ready)
     except grpc.RpcError as e:
         code = e.code()
-        sent.code = code.name
+        sent.code, sent.detail = code.name, (e.details() or "")[:200]
         sent.outcome = "in-doubt" if code in IN_DOUBT else "error"
         return
     r = response.result
@@ -288,7 +290,11 @@ class Rig:
             for t in threads:
                 t.join(timeout=60)
             self._start()
-        with grpc.insecure_channel(self.address) as channel:
+        # Retries wait for the server to be reachable, over a channel with its own connections and a short reconnect
+        # backoff: with three rigs restarting side by side, once in about 60 rounds every retry of a round failed at
+        # once with UNAVAILABLE after the server answered SERVING (channels to one address share connections unless
+        # told not to, and one refused while the server was down waits out a reconnect backoff first).
+        with grpc.insecure_channel(self.address, options=RETRY_CHANNEL) as channel:
             stubs = {"vehicles": vgrpc.VehicleServiceStub(channel),
                      "repair_orders": repair_orders_pb2_grpc.RepairOrderServiceStub(channel),
                      "claims": claims_pb2_grpc.ClaimServiceStub(channel)}  # fmt: skip
@@ -298,18 +304,26 @@ class Rig:
                 call = getattr(stubs[STUBS[s.method][0]], STUBS[s.method][1])
                 if s.outcome == "in-doubt":  # the answer was lost: one answer now, the same on every retry
                     findings.in_doubt += 1
-                    send(call, s)
-                    findings.check(s.outcome != "in-doubt", f"{s.method} {s.request_id} still in doubt after restart")
+                    send(call, s, wait_for_ready=True)
+                    findings.check(
+                        s.outcome != "in-doubt",
+                        f"{s.method} {s.request_id} still in doubt after restart ({s.code} {s.detail})",
+                    )
                 if s.outcome == "ok":
                     again = Sent(s.method, s.request)
-                    send(call, again)
+                    send(call, again, wait_for_ready=True)
                     findings.retried += 1
                     findings.check(
                         (again.outcome, again.result) == ("ok", s.result),
-                        f"{s.method} {s.request_id}: first answer {s.result}, retry {again.outcome} {again.result}",
+                        f"{s.method} {s.request_id}: first answer {s.result}, "
+                        f"retry {again.outcome} {again.code} {again.result} {again.detail}",
                     )
             self.all_sent += sent
         self.check_store(findings)
+        if findings.problems:  # DEBUG
+            import shutil
+
+            shutil.copytree(self.folder, f"/tmp/rigdebug-{os.getpid()}-{self.kills}", dirs_exist_ok=True)
         return findings
 
     def check_store(self, findings: Findings) -> None:
