@@ -3,12 +3,11 @@ a projection worker under load (lane ``faults``). Each starts its own servers.""
 
 from __future__ import annotations
 
-import math
+import multiprocessing
 import queue
 import threading
 import time
 import uuid
-import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,19 +15,13 @@ from typing import Any
 
 import grpc
 from google.protobuf import timestamp_pb2
-from google.protobuf.descriptor import MethodDescriptor
 
 from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
-from soak import fuzz
+from soak import fuzz, fuzz_client
 from soak.runner import SectionReport, SoakContext, section
 from soak.server import Server, start_server
-from soak.world import seed_world, templates
+from soak.world import seed_world
 
-# Valid, near-valid, boundary, malformed, huge, oversized: the expensive families are rarer than in CI, and the server's
-# message limit is 1 MiB so that an oversized body costs little to send (the 4 MiB default is tested in CI).
-SOAK_WEIGHTS = (24.0, 25.0, 28.0, 21.3, 1.5, 0.2)
-SOAK_MESSAGE_LIMIT = 1024 * 1024
-CHUNK = 100
 SEEDED_VIN = fuzz.World().vins[0]
 
 
@@ -42,7 +35,7 @@ def fuzz_every_rpc(ctx: SoakContext) -> SectionReport:
             servers.append(
                 start_server(
                     f"sqlite:///{ctx.workdir / f'claims-{number}.db'}",
-                    max_message_bytes=str(SOAK_MESSAGE_LIMIT),
+                    max_message_bytes=str(fuzz_client.SOAK_MESSAGE_LIMIT),
                     timer_interval_seconds="0",
                 )
             )
@@ -63,53 +56,38 @@ def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> Non
         report.requests += len(seeded)
     target: int = ctx.args.cases_per_rpc
     methods = fuzz.all_methods()
-    chunks: queue.Queue[tuple[MethodDescriptor, int]] = queue.Queue()
-    for index in range(math.ceil(target / CHUNK)):  # round-robin, so a time-out leaves every RPC fuzzed alike
-        for method in methods:
-            chunks.put((method, index))
-    tallies = [fuzz.Tally() for _ in servers]
-    lock, stop = threading.Lock(), threading.Event()
-    valid = templates()
+    spawn = multiprocessing.get_context("spawn")  # grpc does not survive a fork of a process that used it
+    counter, stop, results = spawn.Value("q", 0), spawn.Event(), spawn.Queue()
+    plans = [fuzz_client.Plan(s.target, target, ctx.args.seed, ctx.deadline, ctx.args.workers) for s in servers]
+    clients = [
+        spawn.Process(target=fuzz_client.run, args=(plan, counter, stop, results, n), name=f"fuzz-client-{n}")
+        for n, plan in enumerate(plans)
+    ]
     bystanders = [Bystander(server.target) for server in servers]
     watchers = [threading.Thread(target=b.run, args=(stop,), name="bystander", daemon=True) for b in bystanders]
-    for watcher in watchers:
-        watcher.start()
     started = time.monotonic()
-
-    def work(worker: int) -> None:
-        mine = worker % len(servers)
-        server, tally = servers[mine], tallies[mine]
-        with grpc.insecure_channel(server.target) as channel:
-            while not ctx.expired() and server.alive:
-                try:
-                    method, index = chunks.get_nowait()
-                except queue.Empty:
-                    return
-                count = min(CHUNK, target - index * CHUNK)
-                seed = ctx.args.seed ^ zlib.crc32(f"{method.full_name}/{index}".encode())
-                factory = fuzz.RequestFactory(
-                    seed,
-                    max_message_bytes=SOAK_MESSAGE_LIMIT,
-                    weights=SOAK_WEIGHTS,
-                    tag=f"{method.name}-{index}-",
-                    templates=valid,
-                )
-                local = fuzz.Tally()
-                for case in factory.cases(method, count):
-                    fuzz.judge(fuzz.send(channel, case), local)
-                with lock:
-                    tally.merge(local)
-
-    workers = ctx.args.workers * len(servers)
-    with ThreadPoolExecutor(workers, thread_name_prefix="fuzz") as pool:
-        list(pool.map(work, range(workers)))
+    for process in [*clients, *watchers]:
+        process.start()
+    tallies: dict[int, fuzz.Tally] = {}
+    while len(tallies) < len(clients):
+        if not all(server.alive for server in servers):
+            stop.set()  # a dead server is the finding; its clients would only count refused connections
+        try:
+            number, tally = results.get(timeout=0.5)
+        except queue.Empty:
+            if not any(c.is_alive() for c in clients) and results.empty():
+                report.mismatches.append(f"fuzz clients ended without a report: {[c.exitcode for c in clients]}")
+                break
+            continue
+        tallies[number] = tally
     elapsed = time.monotonic() - started
     stop.set()
-    for watcher in watchers:
-        watcher.join()
+    for process in [*clients, *watchers]:
+        process.join()
     total = fuzz.Tally()
     leaked: list[str] = []
-    for server, tally, bystander in zip(servers, tallies, bystanders, strict=True):
+    for number, (server, bystander) in enumerate(zip(servers, bystanders, strict=True)):
+        tally = tallies.get(number, fuzz.Tally())
         total.merge(tally)
         if not server.alive:
             report.mismatches.append(f"server {server.target} died: {list(server.tail)[-5:]}")
@@ -125,7 +103,7 @@ def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> Non
     report.mismatches += [f"refused mutation {c} left events in the log" for c in leaked]
     report.lines.append(
         f"{total.total} cases in {elapsed:.0f} s ({total.total / max(elapsed, 1e-9):.0f}/s, {len(servers)} servers, "
-        f"{workers} clients); families: {dict(total.families)}"
+        f"{len(clients)} client processes of {ctx.args.workers} threads); families: {dict(total.families)}"
     )
     report.lines.append(
         f"mutations: {total.accepted_mutations} accepted, {len(total.rejected_mutations)} refused, "
@@ -319,7 +297,9 @@ CRASH_ROUNDS = 20
 @section("crash", seconds=480, lane="faults")
 def kill_and_restart(ctx: SoakContext) -> SectionReport:
     """kill -9 under load, restart, check nothing was lost (soak/crash.py): on SQLite the server, on PostgreSQL
-    the server and a projection worker by turns, ``CRASH_ROUNDS`` rounds each while the bound allows."""
+    the server and a projection worker, ``CRASH_ROUNDS`` rounds each while the bound allows. The three rigs run
+    side by side, each on its own store (a schema of its own on PostgreSQL) with its own seeded randomness: a
+    round spends most of its time waiting for a restart and a catch-up, which the others fill."""
     import os
     import random
 
@@ -331,45 +311,63 @@ def kill_and_restart(ctx: SoakContext) -> SectionReport:
     dsn = os.environ.get("CLAIMS_SOAK_POSTGRES_DSN") or os.environ.get(
         "CLAIMS_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    rng = random.Random(20261123)
-    start, total = time.monotonic(), max(0.0, ctx.remaining())
+    lines: dict[str, str] = {}
+    tallying = threading.Lock()
 
-    def rounds(rig: Rig, label: str, until: float) -> None:
-        done: list[Findings] = []
-        with rig:
-            while len(done) < CRASH_ROUNDS and time.monotonic() < until:
-                done.append(rig.round(rng))
-        report.rounds += len(done)
-        report.kills += rig.kills
-        report.requests += sum(f.commands + f.in_doubt + f.retried for f in done)
-        report.mismatches += [f"{label}: {p}" for f in done for p in f.problems]
-        if len(done) < CRASH_ROUNDS:
-            report.short_of_target.append(f"crash: {len(done)} of {CRASH_ROUNDS} rounds on {label} within the bound")
-        in_doubt = sum(f.in_doubt for f in done)
-        breaches = done[-1].breaches if done else 0
-        report.lines.append(
-            f"{label}: {len(done)} rounds, {rig.kills} kills, {sum(f.commands for f in done)} commands, "
-            f"{in_doubt} in doubt at a kill and retried, {breaches} breaches fired once each, "
-            f"{sum(len(f.problems) for f in done)} mismatches"
-        )
+    def rounds(make_rig: Callable[[], Rig], label: str, seed: int) -> None:
+        rng, done, broke = random.Random(seed), list[Findings](), []
+        rig = make_rig()
+        try:
+            with rig:
+                while len(done) < CRASH_ROUNDS and not ctx.expired():
+                    done.append(rig.round(rng))
+        except Exception as error:  # noqa: BLE001 - a rig that breaks is a finding; the other rigs go on
+            broke.append(f"{label}: the rig failed after {len(done)} rounds: {error!r}")
+        with tallying:
+            report.rounds += len(done)
+            report.kills += rig.kills
+            report.requests += sum(f.commands + f.in_doubt + f.retried for f in done)
+            report.mismatches += [f"{label}: {p}" for f in done for p in f.problems] + broke
+            if len(done) < CRASH_ROUNDS:
+                short = f"crash: {len(done)} of {CRASH_ROUNDS} rounds on {label} within the bound"
+                report.short_of_target.append(short)
+            lines[label] = (
+                f"{label}: {len(done)} rounds, {rig.kills} kills, {sum(f.commands for f in done)} commands, "
+                f"{sum(f.in_doubt for f in done)} in doubt at a kill and retried, "
+                f"{done[-1].breaches if done else 0} breaches fired once each, "
+                f"{sum(len(f.problems) for f in done)} mismatches"
+            )
 
     sqlite_dir = ctx.workdir / "crash-sqlite"
-    sqlite_dir.mkdir(parents=True, exist_ok=True)
-    rounds(Rig(f"sqlite:///{sqlite_dir / 'claims.db'}", sqlite_dir), "SQLite (server)", start + 0.38 * total)
-    schema = f"claims_soak_{uuid.uuid4().hex[:8]}"
+    rigs: list[tuple[Callable[[], Rig], str]] = [
+        (lambda: Rig(f"sqlite:///{sqlite_dir / 'claims.db'}", sqlite_dir), "SQLite (server)")
+    ]
+    schemas = [f"claims_soak_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
+            for schema in schemas:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
     except psycopg.Error as e:
         report.short_of_target.append(f"crash: no PostgreSQL at {dsn} ({e}); rounds on SQLite only")
-        return report
-    pg_dir = ctx.workdir / "crash-postgres"
-    pg_dir.mkdir(parents=True, exist_ok=True)
+        schemas = []
+    else:
+        urls = [f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}" for schema in schemas]
+        pg_dir = ctx.workdir / "crash-postgres"
+        rigs.append((lambda: Rig(urls[0], pg_dir / "server"), "PostgreSQL (server)"))
+        rigs.append((lambda: Rig(urls[1], pg_dir / "worker", victim="worker"), "PostgreSQL (projection worker)"))
+    threads = [
+        threading.Thread(target=rounds, args=(make, label, 20261123 + n), name=f"crash-{n}")
+        for n, (make, label) in enumerate(rigs)
+    ]
     try:
-        url = f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
-        rounds(Rig(url, pg_dir / "server"), "PostgreSQL (server)", start + 0.8 * total)
-        rounds(Rig(url, pg_dir / "worker", victim="worker"), "PostgreSQL (projection worker)", ctx.deadline)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if schemas:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for schema in schemas:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    report.lines += [lines[label] for _, label in rigs if label in lines]
     return report
