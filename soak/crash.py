@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import dataclasses
 import os
 import random
 import secrets
+import select
 import signal
 import subprocess
 import sys
@@ -62,29 +64,65 @@ ACCEPTED = "claims.request.RequestAccepted"
 RETRY_CHANNEL = (*QUICK_RECONNECT, ("grpc.use_local_subchannel_pool", 1))
 
 
+class Forked:
+    """A process forked by a ``soak.warm`` parent: not this process's child, so it is watched through a pidfd."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # already gone
+            self._fd = None
+
+    def poll(self) -> int | None:
+        """None while it runs; once it has ended, -1 (its parent's kernel reaped it and kept no status)."""
+        return None if self._fd is not None and not select.select([self._fd], [], [], 0)[0] else -1
+
+    def wait(self, timeout: float) -> int:
+        if self._fd is not None and not select.select([self._fd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+        self.close()
+        return -1
+
+    def send_signal(self, number: int) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._fd, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Process:
-    """A `claims` sub-command as a child process, its output in a log file, with a warm spare (``soak.warm``)
-    waiting beside it so that a restart does not import the code base again."""
+    """A `claims` sub-command run again and again after kills: each run is forked from one warm parent
+    (``soak.warm``) that imported the code base once, its output appended to a log file."""
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.args, self.env, self.log = args, env, log
-        self.process: subprocess.Popen[bytes] | None = None
-        self._spare: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as out:
-            return subprocess.Popen(
-                [sys.executable, "-m", "soak.warm", *self.args], env=self.env, stdin=subprocess.PIPE, stdout=out,
-                stderr=out,
-            )  # fmt: skip
+        self.process: Forked | None = None
+        self._parent: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Run the command in the spare (started now if there is none) and start the next spare."""
-        process = self._spare if self._spare is not None and self._spare.poll() is None else self._spawn()
-        assert process.stdin is not None
-        process.stdin.write(b"go\n")
-        process.stdin.close()
-        self.process, self._spare = process, self._spawn()
+        """Run the command once more, forked from the warm parent (started now if there is none)."""
+        if self._parent is None or self._parent.poll() is not None:
+            with self.log.open("ab") as out:
+                self._parent = subprocess.Popen(
+                    [sys.executable, "-m", "soak.warm", *self.args], env=self.env, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=out,
+                )  # fmt: skip
+        assert self._parent.stdin is not None
+        assert self._parent.stdout is not None
+        self._parent.stdin.write(b"go\n")
+        self._parent.stdin.flush()
+        answer = self._parent.stdout.readline()
+        if not answer.strip():
+            raise RuntimeError(f"the warm parent of {self.args} ended: see {self.log}")
+        self.process = Forked(int(answer))
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -93,17 +131,19 @@ class Process:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self._spare is not None:
-            assert self._spare.stdin is not None
-            self._spare.stdin.close()  # it ends unrun
-            self._spare.wait(timeout=30)
-            self._spare = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.process is not None:
+            self.process.close()
+        if self._parent is not None:
+            assert self._parent.stdin is not None
+            self._parent.stdin.close()  # it forks no more and ends
+            self._parent.wait(timeout=30)
+            self._parent = None
 
 
 @dataclass

@@ -87,7 +87,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--cases-per-rpc", type=int, default=10_000, help="fuzz cases to send to each RPC")
     parser.add_argument("--servers", type=int, default=2, help="server processes the fuzz section spreads over")
-    parser.add_argument("--workers", type=int, default=3, help="concurrent fuzzing clients per server")
+    parser.add_argument("--workers", type=int, default=8, help="threads in each fuzzing client process")
     parser.add_argument("--clients", type=int, default=50, help="racing clients in the concurrency section")
     parser.add_argument("--rounds", type=int, default=40, help="concurrency rounds (each: 50-client races, a replay)")
     parser.add_argument("--seed", type=int, default=20261123, help="the fuzzer's seed")

@@ -69,7 +69,10 @@ def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> Non
     for process in [*clients, *watchers]:
         process.start()
     tallies: dict[int, fuzz.Tally] = {}
+    progress, every = [], 60.0  # cases begun by each minute: how the rate held up while the other lane ran
     while len(tallies) < len(clients):
+        if time.monotonic() - started >= every * (len(progress) + 1):
+            progress.append(min(counter.value * fuzz_client.CHUNK, target * len(methods)))
         if not all(server.alive for server in servers):
             stop.set()  # a dead server is the finding; its clients would only count refused connections
         try:
@@ -110,6 +113,9 @@ def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> Non
         f"{len(leaked)} refused ones found in the log"
     )
     report.lines.append(f"bystanders: {answered} answered, {failed} failed while fuzzing")
+    report.lines.append(
+        "cases begun per minute: " + ", ".join(f"{b - a}" for a, b in zip([0, *progress], progress, strict=False))
+    )
     report.lines += fuzz.summary_lines(total)
     short = sorted(m.name for m in methods if total.cases[m.name] < target)
     if short:
