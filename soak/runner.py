@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # The whole soak must finish within ten minutes: in every lane, the sections' shares add up to less.
-TOTAL_LIMIT_SECONDS = 570.0
+TOTAL_LIMIT_SECONDS = 580.0
 
 
 @dataclass

@@ -20,12 +20,10 @@ from claims.api.v1 import common_pb2, vehicles_pb2, vehicles_pb2_grpc
 from soak import fuzz, fuzz_client
 from soak.runner import SectionReport, SoakContext, section
 from soak.server import Server, start_server
-from soak.world import seed_world
-
-SEEDED_VIN = fuzz.World().vins[0]
+from soak.world import BYSTANDER_SERIAL, seed_world
 
 
-@section("fuzz", seconds=540, lane="fuzz")
+@section("fuzz", seconds=575, lane="fuzz")
 def fuzz_every_rpc(ctx: SoakContext) -> SectionReport:
     """Several server processes (a Python server is bound to one core), each with its own store and world."""
     report = SectionReport("fuzz")
@@ -127,7 +125,8 @@ def _fuzz(ctx: SoakContext, servers: list[Server], report: SectionReport) -> Non
 
 @dataclass
 class Bystander:
-    """Another client asking the same questions throughout: it must keep getting answers."""
+    """Another client asking the same questions throughout: it must keep getting answers, and the product it
+    reads (which no fuzz case names) must stay as it was registered."""
 
     target: str
     answered: int = 0
@@ -145,9 +144,10 @@ class Bystander:
             while not stop.wait(0.1):
                 try:
                     status = health.Check(health_pb2.HealthCheckRequest(), timeout=10).status
-                    vehicle = vehicles.GetVehicle(vehicles_pb2.GetVehicleRequest(identifier=SEEDED_VIN), timeout=10)
+                    read = vehicles_pb2.GetVehicleRequest(identifier=BYSTANDER_SERIAL)
+                    vehicle = vehicles.GetVehicle(read, timeout=10).vehicle
                     assert status == health_pb2.HealthCheckResponse.SERVING
-                    assert vehicle.vehicle.identifier == SEEDED_VIN
+                    assert (vehicle.identifier, vehicle.version) == (BYSTANDER_SERIAL, 1), vehicle
                     self.answered += 2
                 except (grpc.RpcError, AssertionError) as error:
                     self.failed += 1

@@ -44,6 +44,10 @@ from tests.e2e.requests import (
     work_request,
 )
 
+# A product only the bystander reads: the fuzzer names none of its identifiers, so it must stay as registered
+# (version 1), and reading it costs the same at the end of a run as at the start.
+BYSTANDER_SERIAL = "SN-BYSTANDER-1"
+
 
 def seed_world(channel: grpc.Channel) -> dict[str, str]:
     """Create the world; answers each step's outcome ("OK" or the refusal's code), in order."""
@@ -63,7 +67,9 @@ def seed_world(channel: grpc.Channel) -> dict[str, str]:
         ("contract", insurer.SellContract, sell_request()),
         ("CN vehicle", vehicles.RegisterVehicle, cn_register_request()),
         ("CN coverage", vehicles.AttachCoverage, cn_coverage_request()),
-    ]
+        ("bystander's product", vehicles.RegisterVehicle, register_request(
+            identifier=BYSTANDER_SERIAL, identifier_kind="IDENTIFIER_KIND_SERIAL", jurisdiction="EU-DE")),
+    ]  # fmt: skip
     outcomes: dict[str, str] = {}
     for name, call, request in steps:
         try:
