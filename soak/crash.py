@@ -360,10 +360,6 @@ class Rig:
                     )
             self.all_sent += sent
         self.check_store(findings)
-        if findings.problems:  # DEBUG
-            import shutil
-
-            shutil.copytree(self.folder, f"/tmp/rigdebug-{os.getpid()}-{self.kills}", dirs_exist_ok=True)
         return findings
 
     def check_store(self, findings: Findings) -> None:
