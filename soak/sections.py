@@ -321,24 +321,28 @@ def kill_and_restart(ctx: SoakContext) -> SectionReport:
     tallying = threading.Lock()
 
     def rounds(make_rig: Callable[[], Rig], label: str, seed: int) -> None:
-        rng, done, broke = random.Random(seed), list[Findings](), []
-        rig = make_rig()
+        rng = random.Random(seed)
+        done: list[Findings] = []
+        broke: list[str] = []
+        rig: Rig | None = None
         try:
+            rig = make_rig()
             with rig:
                 while len(done) < CRASH_ROUNDS and not ctx.expired():
                     done.append(rig.round(rng))
         except Exception as error:  # noqa: BLE001 - a rig that breaks is a finding; the other rigs go on
             broke.append(f"{label}: the rig failed after {len(done)} rounds: {error!r}")
+        kills = rig.kills if rig is not None else 0
         with tallying:
             report.rounds += len(done)
-            report.kills += rig.kills
+            report.kills += kills
             report.requests += sum(f.commands + f.in_doubt + f.retried for f in done)
             report.mismatches += [f"{label}: {p}" for f in done for p in f.problems] + broke
             if len(done) < CRASH_ROUNDS:
                 short = f"crash: {len(done)} of {CRASH_ROUNDS} rounds on {label} within the bound"
                 report.short_of_target.append(short)
             lines[label] = (
-                f"{label}: {len(done)} rounds, {rig.kills} kills, {sum(f.commands for f in done)} commands, "
+                f"{label}: {len(done)} rounds, {kills} kills, {sum(f.commands for f in done)} commands, "
                 f"{sum(f.in_doubt for f in done)} in doubt at a kill and retried, "
                 f"{done[-1].breaches if done else 0} breaches fired once each, "
                 f"{sum(len(f.problems) for f in done)} mismatches"
