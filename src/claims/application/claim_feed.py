@@ -76,12 +76,14 @@ class FeedMemory:
 
 @dataclass(frozen=True)
 class ContractLink:
-    """A contract linked on a vehicle: whose, which, and the vehicle stream version that linked it."""
+    """A contract linked on a vehicle: whose, which, the vehicle stream version that linked it and that event's
+    log position (the sale's, for the feed)."""
 
     insurer_id: str
     contract_number: str
     contract_id: UUID
     version: int
+    position: int
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,7 @@ class ClaimFeed:
         for link in self._links(vehicle_id):
             if link.insurer_id != self._insurer:
                 continue
-            sold_at = self._store.position_of(vehicle_id, link.version)
-            if sold_at is None or sold_at > position:
+            if link.position > position:  # sold after the claim was filed
                 continue
             ended = next(
                 (
@@ -194,14 +195,15 @@ class ClaimFeed:
         return tuple(numbers)
 
     def _links(self, vehicle_id: UUID) -> tuple[ContractLink, ...]:
-        """Every contract linked on the vehicle so far: the remembered ones, and those in the events after them."""
+        """Every contract linked on the vehicle so far, with where it was linked: the remembered ones, and those in
+        the events after them (read with their positions in one query)."""
         version, links = self._memory.links.get(vehicle_id) or (0, ())
-        tail = self._store.load_after(vehicle_id, version)
+        tail = self._store.load_with_positions(vehicle_id, after=version)
         if tail:
             links += tuple(
-                ContractLink(e.event.insurer_id, e.event.contract_number, e.event.contract_id, e.version)
+                ContractLink(e.event.insurer_id, e.event.contract_number, e.event.contract_id, e.version, e.position)
                 for e in tail
-                if isinstance(e.event, ServiceContractLinked)
+                if isinstance(e.event, ServiceContractLinked) and e.position is not None
             )
             self._memory.links.put(vehicle_id, (tail[-1].version, links))
         return links

@@ -82,24 +82,25 @@ def test_the_feed_asks_the_store_for_claim_events_only(app: ClaimsApplication) -
 def vehicle_events_handed_out(app: ClaimsApplication, read: Callable[[], Any]) -> tuple[Any, int]:  # noqa: F811
     """What ``read()`` answers, and how many of the vehicle's events the store handed out meanwhile."""
     handed: list[int] = []
-    load, load_after = app.store.load, app.store.load_after
     vehicle = vehicle_id_for(cb.VIN)
+    reads = ("load", "load_after", "load_with_positions")
+    originals = {name: getattr(app.store, name) for name in reads}
 
-    def counting_load(stream_id: Any) -> Any:
-        events = load(stream_id)
-        handed.append(len(events) if stream_id == vehicle else 0)
-        return events
+    def counting(original: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(stream_id: Any, *args: Any, **kwargs: Any) -> Any:
+            events = original(stream_id, *args, **kwargs)
+            handed.append(len(events) if stream_id == vehicle else 0)
+            return events
 
-    def counting_load_after(stream_id: Any, version: int) -> Any:
-        events = load_after(stream_id, version)
-        handed.append(len(events) if stream_id == vehicle else 0)
-        return events
+        return counted
 
-    app.store.load, app.store.load_after = counting_load, counting_load_after  # type: ignore[method-assign]
+    for name, original in originals.items():
+        setattr(app.store, name, counting(original))
     try:
         return read(), sum(handed)
     finally:
-        app.store.load, app.store.load_after = load, load_after  # type: ignore[method-assign]
+        for name, original in originals.items():
+            setattr(app.store, name, original)
 
 
 def test_feeds_share_what_they_read_of_a_vehicle_and_read_only_its_new_events_after(
