@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -208,10 +208,11 @@ class ReadsCounted:
     """The store, with each ``read_all`` call's starting position noted."""
 
     def __init__(self, store: Any) -> None:
-        self._store, self.reads_after = store, list[int]()
+        self._store, self.reads_after, self.limits = store, list[int](), list[int]()
 
     def read_all(self, after: int, limit: int) -> Any:
         self.reads_after.append(after)
+        self.limits.append(limit)
         return self._store.read_all(after, limit)
 
     def __getattr__(self, name: str) -> Any:
@@ -234,6 +235,26 @@ def test_moments_found_once_are_not_read_again_and_later_ones_read_on_from_them(
 
     cn_repair(world, 9, CN_START + timedelta(days=90), hours=10)  # recorded a day after CN_NOW: before `later`
     assert moments.resolve(store, later) == world.persistence.events.head_position() > head  # it reached the head
+
+
+def test_a_moment_before_the_first_event_is_found_from_one_small_page_and_a_later_one_in_widening_pages(
+    world: World,
+) -> None:
+    # given a log of two stretches
+    first_stretch(world)
+    head = second_stretch(world)
+    store = ReadsCounted(world.persistence.events)
+    # when a moment before anything was recorded is resolved
+    before_all = resolve_position(store, position=None, recorded_at=datetime(2000, 1, 1, tzinfo=UTC))
+    # then it names the empty log, found by reading one page of 16 events
+    assert before_all == 0
+    assert store.limits == [16]
+    # when a moment after everything is resolved from the start
+    store.limits.clear()
+    assert resolve_position(store, position=None, recorded_at=CN_NOW + timedelta(days=30)) == head
+    # then the pages read doubled from 16 (up to the bound of 500)
+    assert store.limits[:3] == [16, 32, 64]
+    assert all(b == min(a * 2, 500) for a, b in zip(store.limits, store.limits[1:], strict=False))
 
 
 def test_a_memory_store_has_read_models_at_a_position_too() -> None:

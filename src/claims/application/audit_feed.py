@@ -20,11 +20,14 @@ from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.application.principal import Principal, Role
 from claims.application.streams import CLAIMS, VEHICLES
+from claims.application.widening import Widening
 from claims.domain.base import EVENT_TYPES
 from claims.domain.errors import FieldViolation, InvalidCommandError, NotFoundError, PermissionDeniedError
 from claims.domain.ids import claim_id_for, statutory_case_id_for, vehicle_id_for
 
 PAGE_SIZE = 500
+# The first page is small: most streams are cancelled or filtered after a few events (see widening).
+FIRST_PAGE = 16
 
 
 @dataclass(frozen=True)
@@ -134,12 +137,14 @@ class AuditFeed:
             raise InvalidCommandError([FieldViolation("after_position", "must not be negative")])
         if after > (head := store.head_position()):
             raise InvalidCommandError([FieldViolation("after_position", f"beyond the newest position {head}")])
-        self._store, self._filter, self._page = store, audit_filter or AuditFilter(), page_size
+        self._store, self._filter = store, audit_filter or AuditFilter()
+        self._pages = Widening(min(FIRST_PAGE, page_size), page_size)
         self.position = after
 
     def poll(self) -> list[RecordedEvent]:
-        """The matching events among the next page of the log; ``position`` moves past the whole page."""
-        scan = self._store.scan(self.position, self._page, self._filter.topics)
+        """The matching events among the next page of the log; ``position`` moves past the whole page. Pages
+        widen from ``FIRST_PAGE`` to the feed's page size."""
+        scan = self._store.scan(self.position, self._pages.take(), self._filter.topics)
         self.position = scan.end
         return [recorded for recorded in scan.events if self._filter.passes(recorded)]
 

@@ -19,6 +19,7 @@ from uuid import UUID
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.application.streams import CLAIMS
+from claims.application.widening import Widening
 from claims.domain.claim.events import ClaimEvent, ClaimFiled
 from claims.domain.claim.lines import total, zero
 from claims.domain.claim.state import Claim
@@ -37,6 +38,8 @@ _REMEMBERED = 10_000
 CLAIM_TOPICS = tuple(sorted(event.TOPIC for event in get_args(ClaimEvent)))
 # Positions covered by one poll (claim events among them are decoded; the rest are skipped in the query).
 POLL_POSITIONS = 2_000
+# The first poll covers fewer: a watcher that stops after its first changes then decodes a few (see widening).
+FIRST_POLL_POSITIONS = 64
 
 
 class _Bounded(Generic[K, V]):
@@ -144,11 +147,13 @@ class ClaimFeed:
         self._store, self._insurer = store, insurer_id
         self.position = after
         self._memory = memory
+        self._windows = Widening(FIRST_POLL_POSITIONS, POLL_POSITIONS)
 
-    def poll(self, limit: int = POLL_POSITIONS) -> list[ClaimChange]:
+    def poll(self, limit: int | None = None) -> list[ClaimChange]:
         """The changes among the next ``limit`` positions of the log (up to its head); ``position`` moves past
-        all of them. Only claim events are read: the store skips the others in its query."""
-        scan = self._store.scan(self.position, limit, CLAIM_TOPICS)
+        all of them. Only claim events are read: the store skips the others in its query. Without a ``limit``,
+        polls widen from ``FIRST_POLL_POSITIONS`` to ``POLL_POSITIONS``."""
+        scan = self._store.scan(self.position, limit or self._windows.take(), CLAIM_TOPICS)
         changes = [change for recorded in scan.events if (change := self._change(recorded)) is not None]
         self.position = scan.end
         return changes

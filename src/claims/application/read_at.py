@@ -17,11 +17,14 @@ from uuid import UUID
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.application.streams import STATUTORY_CASES
+from claims.application.widening import Widening
 from claims.domain.errors import ClaimsError, FieldViolation, InvalidCommandError, NotFoundError
 from claims.domain.ids import statutory_case_id_for, vehicle_id_for
 from claims.domain.statutory_case.state import StatutoryCase
 
 _PAGE = 500
+# The first read is small: a moment before the log's first event (or soon after it) is answered by a few events.
+_FIRST_PAGE = 16
 
 
 class PositionBeyondHeadError(ClaimsError):
@@ -97,7 +100,8 @@ def _last_position_recorded_by(store: EventStore, moment: datetime, start: int) 
     """Where the stretch recorded by ``moment`` ends, reading on from ``start`` (known to lie within it), and
     whether a later event ended it (final) rather than the head (which may still grow)."""
     reached = after = start
-    while page := store.read_all(after, _PAGE):
+    pages = Widening(_FIRST_PAGE, _PAGE)
+    while page := store.read_all(after, pages.take()):
         for recorded in page:
             if recorded.metadata.recorded_at > moment:
                 return reached, True

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from claims.application.app import ClaimsApplication
-from claims.application.claim_feed import CLAIM_TOPICS
+from claims.application.claim_feed import CLAIM_TOPICS, FIRST_POLL_POSITIONS, POLL_POSITIONS
 from claims.application.messages import LogScan
 from claims.domain.claim.commands import DecideLine
 from claims.domain.ids import vehicle_id_for
@@ -58,22 +58,31 @@ def test_a_feed_polled_in_windows_smaller_than_the_gaps_reports_every_change_onc
     assert feed.poll() == []
 
 
-def test_the_feed_asks_the_store_for_claim_events_only(app: ClaimsApplication) -> None:  # noqa: F811
+def test_the_feed_asks_the_store_for_claim_events_only_in_windows_that_widen_to_the_poll_bound(
+    app: ClaimsApplication,  # noqa: F811
+) -> None:
     # given a busy log, and a store that notes what each scan asked for
     busy_log(app)
-    asked: list[tuple[str, ...]] = []
+    head = app.store.head_position()
+    asked: list[tuple[int, tuple[str, ...]]] = []
     scan = app.store.scan
 
     def noting(after: int, limit: int, topics: tuple[str, ...] = ()) -> LogScan:
-        asked.append(tuple(topics))
+        asked.append((limit, tuple(topics)))
         return scan(after, limit, topics)
 
     app.store.scan = noting  # type: ignore[method-assign]
-    # when the feed reads the whole log
+    # when the feed reads the whole log with its own windows
     feed = app.claim_feed(INSURER, 0)
-    changes = feed.poll()
-    # then it asked only for claim topics, and the events it was handed were all claim events
-    assert asked == [CLAIM_TOPICS]
+    changes = []
+    while feed.position < head:
+        changes += feed.poll()
+    # then every scan asked only for claim topics, the first for FIRST_POLL_POSITIONS and each next one for twice
+    # as many, and all four changes came through
+    assert {topics for _, topics in asked} == {CLAIM_TOPICS}
+    windows = [limit for limit, _ in asked]
+    assert windows[0] == FIRST_POLL_POSITIONS < head
+    assert windows == [min(FIRST_POLL_POSITIONS * 2**n, POLL_POSITIONS) for n in range(len(windows))]
     assert len(changes) == 4
     assert all(topic.startswith("claims.claim.") for topic in CLAIM_TOPICS)
     assert "claims.vehicle.OdometerRecorded" not in CLAIM_TOPICS
@@ -103,14 +112,26 @@ def vehicle_events_handed_out(app: ClaimsApplication, read: Callable[[], Any]) -
             setattr(app.store, name, original)
 
 
+def to_head(app: ClaimsApplication, insurer: str) -> Callable[[], list[Any]]:  # noqa: F811
+    """A read of the insurer's whole feed, from zero up to the log's head, poll after poll."""
+
+    def read() -> list[Any]:
+        feed, head, changes = app.claim_feed(insurer, 0), app.store.head_position(), []
+        while feed.position < head:
+            changes += feed.poll()
+        return changes
+
+    return read
+
+
 def test_feeds_share_what_they_read_of_a_vehicle_and_read_only_its_new_events_after(
     app: ClaimsApplication,  # noqa: F811
 ) -> None:
     # given a busy log, read through once by the first insurer's feed
     busy_log(app)
-    _, first_read = vehicle_events_handed_out(app, app.claim_feed(INSURER, 0).poll)
+    _, first_read = vehicle_events_handed_out(app, to_head(app, INSURER))
     # when another insurer's feed reads the same claim
-    nothing, second_read = vehicle_events_handed_out(app, app.claim_feed("INS-2", 0).poll)
+    nothing, second_read = vehicle_events_handed_out(app, to_head(app, "INS-2"))
     # then it is none of theirs, and the vehicle's events were not read again
     assert nothing == []
     assert first_read > 120
@@ -118,7 +139,7 @@ def test_feeds_share_what_they_read_of_a_vehicle_and_read_only_its_new_events_af
     # when the second insurer sells a contract on the vehicle, a claim is filed under it, and its feed reads again
     app.handle_contract(call(), sell(insurer_id="INS-2", contract_number="SC-2002"))
     app.handle_claim(call(), cb.file_claim(claim_number="C-2002"))
-    later, third_read = vehicle_events_handed_out(app, app.claim_feed("INS-2", 0).poll)
+    later, third_read = vehicle_events_handed_out(app, to_head(app, "INS-2"))
     # then only the link written since was read, and the feed sees its own claim (filed after its contract) alone
     assert third_read == 1
     assert [(c.claim_number, c.contract_numbers) for c in later] == [("C-2002", ("SC-2002",))]
