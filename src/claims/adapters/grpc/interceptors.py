@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf.message import DecodeError
@@ -64,8 +64,35 @@ def wrap_behavior(
     return handler
 
 
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # the stubs make it generic; grpc does not
+
+
+class WrappedHandlers:
+    """Each method's wrapped handler, made once and reused while the handler beneath it stays the same.
+
+    grpc asks every interceptor for the method's handler on every call, and an interceptor's wrapping depends on
+    nothing but the method and that handler; making it afresh each time cost a fuzzed server about 5% of its time.
+    Only registered methods are remembered (an unknown method has no handler), so the memory is bounded.
+    """
+
+    def __init__(self, wrap: Callable[[str, Handler], Handler]) -> None:
+        self._wrap = wrap
+        self._made: dict[str, tuple[Handler, Handler]] = {}
+
+    def get(self, method: str, handler: Handler) -> Handler:
+        made = self._made.get(method)
+        if made is not None and made[0] is handler:
+            return made[1]
+        wrapped = self._wrap(method, handler)
+        self._made[method] = (handler, wrapped)  # two threads may both wrap it: either result will do
+        return wrapped
+
+
 class ErrorInterceptor(grpc.ServerInterceptor):
     """Maps known errors to statuses with details; anything unknown is logged and answered INTERNAL."""
+
+    def __init__(self) -> None:
+        self._handlers = WrappedHandlers(self._wrap)
 
     def intercept_service(
         self,
@@ -73,9 +100,9 @@ class ErrorInterceptor(grpc.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        method = handler_call_details.method
+        return None if handler is None else self._handlers.get(handler_call_details.method, handler)
+
+    def _wrap(self, method: str, handler: Handler) -> Handler:
         return wrap_behavior(
             handler,
             lambda behavior: self._guard(method, behavior),

@@ -18,7 +18,7 @@ import grpc
 from opentelemetry import trace
 
 from claims.adapters.grpc.calls import CORRELATION_HEADER, REQUEST_ID_HEADER
-from claims.adapters.grpc.interceptors import wrap_behavior
+from claims.adapters.grpc.interceptors import Handler, WrappedHandlers, wrap_behavior
 from claims.logs import CallIds, bound_call
 from claims.metrics import Metrics
 
@@ -47,6 +47,7 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
 
     def __init__(self, metrics: Metrics | None) -> None:
         self._metrics = metrics
+        self._handlers = WrappedHandlers(self._wrap)
 
     def intercept_service(
         self,
@@ -54,9 +55,9 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        method = handler_call_details.method
+        return None if handler is None else self._handlers.get(handler_call_details.method, handler)
+
+    def _wrap(self, method: str, handler: Handler) -> Handler:
         return wrap_behavior(handler, lambda b: self._unary(method, b), lambda b: self._stream(method, b))
 
     def _done(self, ids: CallIds, kind: str, code: str, started: float) -> None:

@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
 from claims.adapters.grpc.identity import bound_principal
-from claims.adapters.grpc.interceptors import wrap_behavior
+from claims.adapters.grpc.interceptors import Handler, WrappedHandlers, wrap_behavior
 from claims.adapters.grpc.status import rich_status
 from claims.application.principal import Principal
 
@@ -34,6 +34,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
     def __init__(self, authenticator: Authenticator, authorize: Authorize) -> None:
         self._authenticator = authenticator
         self._authorize = authorize
+        self._handlers = WrappedHandlers(self._wrap)
 
     def intercept_service(
         self,
@@ -44,6 +45,9 @@ class AuthInterceptor(grpc.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or method.startswith(OPEN_SERVICES):
             return handler
+        return self._handlers.get(method, handler)
+
+    def _wrap(self, method: str, handler: Handler) -> Handler:
         return wrap_behavior(handler, lambda b: self._unary(method, b), lambda b: self._stream(method, b))
 
     def _principal(self, method: str, context: grpc.ServicerContext) -> Principal:
