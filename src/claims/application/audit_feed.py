@@ -77,9 +77,13 @@ def parse_filter(
             if not value:
                 bad.append(FieldViolation(f"{prefix}claim.{name}", "required to name a claim"))
         stream_ids = frozenset({claim_id_for(dealer_id, claim_number)})
-    for topic in event_types:
-        if topic not in EVENT_TYPES:
-            bad.append(FieldViolation(f"{prefix}event_types", f"no event is stored under topic {topic!r}"))
+    if len(event_types) > len(EVENT_TYPES):  # more than every topic there is: refused by count, unread
+        limit = f"at most {len(EVENT_TYPES)} items (every topic stored), got {len(event_types)}"
+        bad.append(FieldViolation(f"{prefix}event_types", limit))
+    else:
+        for topic in dict.fromkeys(event_types):  # each unknown topic named once
+            if topic not in EVENT_TYPES:
+                bad.append(FieldViolation(f"{prefix}event_types", f"no event is stored under topic {topic[:200]!r}"))
     moments: list[datetime | None] = []
     for bound, moment in (("recorded_from", recorded_from), ("recorded_to", recorded_to)):
         if isinstance(moment, str):

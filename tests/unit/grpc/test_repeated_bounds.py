@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from claims.adapters.grpc import contract_requests, repair_order_requests, vehicle_requests
+from claims.adapters.grpc import claim_requests, contract_requests, repair_order_requests, vehicle_requests
 from claims.adapters.grpc.mapping import max_length, refuse_too_many
+from claims.api.v1 import claims_pb2
+from claims.domain.claim.commands import ReturnClaim
 from claims.domain.contract.commands import SellContract
 from claims.domain.errors import InvalidCommandError
 from claims.domain.repair_order.commands import RecordRepairWork
@@ -22,11 +24,18 @@ GROUP = "COMPONENT_GROUP_ENGINE"
 WEAR = {"part": "WEAR_PART_BRAKE_LININGS", "period": {"months": 12}}
 PART = {"part_number": CAUSAL_PART, "quantity": 1}
 
+
+def return_request(**fields: Any) -> claims_pb2.ReturnClaimRequest:
+    base = {"request_id": "r-1", "dealer_id": "D042", "claim_number": "C-1001", "returned_by": "desk-7"}
+    return claims_pb2.ReturnClaimRequest(**(base | fields))
+
+
 CASES = [
     (vehicle_requests.attach_coverage, coverage_request, AttachCoverage, "component_groups", GROUP),
     (vehicle_requests.attach_coverage, coverage_request, AttachCoverage, "wear_parts", WEAR),
     (contract_requests.sell_contract, sell_request, SellContract, "component_groups", GROUP),
     (repair_order_requests.record_repair_work, work_request, RecordRepairWork, "parts_replaced", PART),
+    (claim_requests.return_claim, return_request, ReturnClaim, "reasons", "photo missing"),
 ]
 
 
@@ -61,3 +70,56 @@ def test_exactly_the_bound_passes_the_count(
 def test_a_field_without_a_bound_is_a_programming_error() -> None:
     with pytest.raises(LookupError, match="sets no max_length"):
         max_length(AttachCoverage, "kind")
+
+
+# Where the bound of each repeated request field is tested (beside the CASES above).
+BOUNDS_TESTED_ELSEWHERE = {
+    ("FileClaimRequest", "lines"): "tests/unit/grpc/test_claim_requests.py",
+    ("ResubmitClaimRequest", "lines"): "the same conversion as FileClaimRequest's (_content)",
+    ("EventFilter", "event_types"): "tests/unit/application/test_audit_filter.py",
+}
+
+
+def repeated_request_fields() -> set[tuple[str, str]]:
+    """Every repeated field of every RPC's request, at any depth, by (message name, field name)."""
+    from google.protobuf.descriptor import Descriptor
+
+    from claims.adapters.grpc.server import SERVICE_NAMES
+    from claims.api.v1 import (
+        audit_pb2,
+        claims_pb2,
+        contracts_pb2,
+        preauthorizations_pb2,
+        repair_orders_pb2,
+        statutory_pb2,
+        vehicles_pb2,
+    )
+
+    found: set[tuple[str, str]] = set()
+
+    def walk(message: Descriptor, seen: frozenset[str]) -> None:
+        for field in message.fields:
+            if field.is_repeated:
+                found.add((message.name, field.name))
+            nested = field.message_type
+            if nested is not None and nested.full_name not in seen and not nested.full_name.startswith("google."):
+                walk(nested, seen | {nested.full_name})
+
+    modules = (audit_pb2, claims_pb2, contracts_pb2, preauthorizations_pb2, repair_orders_pb2, statutory_pb2,
+               vehicles_pb2)  # fmt: skip
+    for module in modules:
+        for service in module.DESCRIPTOR.services_by_name.values():
+            assert service.full_name in SERVICE_NAMES
+            for method in service.methods:
+                walk(method.input_type, frozenset({method.input_type.full_name}))
+    return found
+
+
+def test_every_repeated_request_field_has_a_tested_bound() -> None:
+    # given the repeated fields a client can fill, in every request of every service
+    fields = repeated_request_fields()
+    # when they are matched with the bounds tested here and elsewhere
+    here = {(make().DESCRIPTOR.name, name) for _, make, _, name, _ in CASES}
+    # then none is left without one (a new repeated field needs a bound and a test before it ships)
+    assert fields - here - BOUNDS_TESTED_ELSEWHERE.keys() == set()
+    assert BOUNDS_TESTED_ELSEWHERE.keys() <= fields

@@ -67,6 +67,7 @@ def decide_line(request: pb.DecideClaimLineRequest) -> DecideLine:
 
 
 def return_claim(request: pb.ReturnClaimRequest) -> ReturnClaim:
+    refuse_too_many(request, ReturnClaim, "reasons")
     fields = _ref(request) | {"reasons": list(request.reasons), "returned_by": request.returned_by}
     return build(ReturnClaim, present(fields))
 
