@@ -71,7 +71,8 @@ class WrappedHandlers:
     """Each method's wrapped handler, made once and reused while the handler beneath it stays the same.
 
     grpc asks every interceptor for the method's handler on every call, and an interceptor's wrapping depends on
-    nothing but the method and that handler; making it afresh each time cost a fuzzed server about 5% of its time.
+    nothing but the method and that handler. Making it afresh each time (new closures and handler objects, per
+    interceptor) showed as 2-5% of a fuzzed server's time in its profiles.
     Only registered methods are remembered (an unknown method has no handler), so the memory is bounded.
     """
 
