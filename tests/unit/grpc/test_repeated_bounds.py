@@ -82,18 +82,10 @@ BOUNDS_TESTED_ELSEWHERE = {
 
 def repeated_request_fields() -> set[tuple[str, str]]:
     """Every repeated field of every RPC's request, at any depth, by (message name, field name)."""
+    from google.protobuf import descriptor_pool
     from google.protobuf.descriptor import Descriptor
 
-    from claims.adapters.grpc.server import SERVICE_NAMES
-    from claims.api.v1 import (
-        audit_pb2,
-        claims_pb2,
-        contracts_pb2,
-        preauthorizations_pb2,
-        repair_orders_pb2,
-        statutory_pb2,
-        vehicles_pb2,
-    )
+    from claims.adapters.grpc.server import SERVICE_NAMES  # importing it loads every service's descriptors
 
     found: set[tuple[str, str]] = set()
 
@@ -105,13 +97,9 @@ def repeated_request_fields() -> set[tuple[str, str]]:
             if nested is not None and nested.full_name not in seen and not nested.full_name.startswith("google."):
                 walk(nested, seen | {nested.full_name})
 
-    modules = (audit_pb2, claims_pb2, contracts_pb2, preauthorizations_pb2, repair_orders_pb2, statutory_pb2,
-               vehicles_pb2)  # fmt: skip
-    for module in modules:
-        for service in module.DESCRIPTOR.services_by_name.values():
-            assert service.full_name in SERVICE_NAMES
-            for method in service.methods:
-                walk(method.input_type, frozenset({method.input_type.full_name}))
+    for name in SERVICE_NAMES:
+        for method in descriptor_pool.Default().FindServiceByName(name).methods:
+            walk(method.input_type, frozenset({method.input_type.full_name}))
     return found
 
 
