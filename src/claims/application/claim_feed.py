@@ -174,14 +174,17 @@ class ClaimFeed:
                 assert isinstance(first.event, ClaimFiled)
                 filed, filed_at = first.event, self._store.position_of(claim_id, 1)
             assert filed_at is not None
-            known = self._in_force_at(filed.vehicle_id, filed_at)
-            self._memory.contracts.put((self._insurer, claim_id), known)
+            known, complete = self._in_force_at(filed.vehicle_id, filed_at)
+            if complete:  # a set read past a link whose position was not known is not a fact to keep
+                self._memory.contracts.put((self._insurer, claim_id), known)
         return known
 
-    def _in_force_at(self, vehicle_id: UUID, position: int) -> tuple[str, ...]:
-        """Numbers of the insurer's contracts on the vehicle sold before ``position`` and not ended by then."""
+    def _in_force_at(self, vehicle_id: UUID, position: int) -> tuple[tuple[str, ...], bool]:
+        """Numbers of the insurer's contracts on the vehicle sold before ``position`` and not ended by then, and
+        whether every link of the vehicle was placed in the log (else the numbers may lack one)."""
         numbers: list[str] = []
-        for link in self._links(vehicle_id):
+        links, complete = self._links(vehicle_id)
+        for link in links:
             if link.insurer_id != self._insurer:
                 continue
             if link.position > position:  # sold after the claim was filed
@@ -197,21 +200,40 @@ class ClaimFeed:
             ended_at = None if ended is None else self._store.position_of(link.contract_id, ended.version)
             if ended_at is None or ended_at > position:
                 numbers.append(link.contract_number)
-        return tuple(numbers)
+        return tuple(numbers), complete
 
-    def _links(self, vehicle_id: UUID) -> tuple[ContractLink, ...]:
+    def _links(self, vehicle_id: UUID) -> tuple[tuple[ContractLink, ...], bool]:
         """Every contract linked on the vehicle so far, with where it was linked: the remembered ones, and those in
-        the events after them (read with their positions in one query)."""
+        the events after them (read with their positions in one query), and whether none had to be left out.
+
+        An event read without its position is placed with ``position_of``, as ``read_at`` does; a link that cannot
+        be placed at all is left out of this answer, and the vehicle is remembered only up to the version before
+        it, so the next read asks for that link again instead of losing it for the life of the process."""
         version, links = self._memory.links.get(vehicle_id) or (0, ())
         tail = self._store.load_with_positions(vehicle_id, after=version)
-        if tail:
-            links += tuple(
-                ContractLink(e.event.insurer_id, e.event.contract_number, e.event.contract_id, e.version, e.position)
-                for e in tail
-                if isinstance(e.event, ServiceContractLinked) and e.position is not None
+        if not tail:
+            return links, True
+        found: list[ContractLink] = []
+        gap: int | None = None  # the version of the first link that could not be placed
+        for recorded in tail:
+            event = recorded.event
+            if not isinstance(event, ServiceContractLinked):
+                continue
+            at = (
+                recorded.position
+                if recorded.position is not None
+                else self._store.position_of(vehicle_id, recorded.version)
             )
-            self._memory.links.put(vehicle_id, (tail[-1].version, links))
-        return links
+            if at is None:
+                gap = recorded.version if gap is None else gap
+                continue
+            found.append(ContractLink(event.insurer_id, event.contract_number, event.contract_id, recorded.version, at))
+        every = links + tuple(found)
+        if gap is None:
+            self._memory.links.put(vehicle_id, (tail[-1].version, every))
+        else:
+            self._memory.links.put(vehicle_id, (gap - 1, tuple(link for link in every if link.version < gap)))
+        return every, gap is None
 
     def _state_after(self, recorded: RecordedEvent) -> Claim:
         """The claim as of this event's version: evolved from the one before when remembered, else replayed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -143,3 +144,61 @@ def test_feeds_share_what_they_read_of_a_vehicle_and_read_only_its_new_events_af
     # then only the link written since was read, and the feed sees its own claim (filed after its contract) alone
     assert third_read == 1
     assert [(c.claim_number, c.contract_numbers) for c in later] == [("C-2002", ("SC-2002",))]
+
+
+def without_positions(app: ClaimsApplication, position_of_misses: int = 0) -> list[tuple[Any, int]]:  # noqa: F811
+    """Make the store hand out stream events without their log positions (as a store may), and answer
+    ``position_of`` with None for the vehicle's first ``position_of_misses`` questions; returns the questions."""
+    load_with_positions, position_of = app.store.load_with_positions, app.store.position_of
+    vehicle, asked = vehicle_id_for(cb.VIN), []
+
+    def stripped(stream_id: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return [replace(e, position=None) for e in load_with_positions(stream_id, *args, **kwargs)]
+
+    def placing(stream_id: Any, version: int) -> int | None:
+        asked.append((stream_id, version))
+        misses = sum(1 for asked_id, _ in asked if asked_id == vehicle)
+        if stream_id == vehicle and misses <= position_of_misses:
+            return None
+        return position_of(stream_id, version)
+
+    app.store.load_with_positions = stripped  # type: ignore[method-assign]
+    app.store.position_of = placing  # type: ignore[method-assign]
+    return asked
+
+
+def test_a_contract_link_read_without_its_position_is_placed_with_position_of_and_its_claims_are_reported(
+    app: ClaimsApplication,  # noqa: F811
+) -> None:
+    # given a busy log, and a store that hands out the vehicle's events without their positions
+    busy_log(app)
+    asked = without_positions(app)
+    # when the insurer's feed reads the whole log
+    changes = to_head(app, INSURER)()
+    # then the link was placed by asking the store for its position, and every change of the claim is reported
+    assert [stream for stream, _ in asked].count(vehicle_id_for(cb.VIN)) == 1
+    assert [(c.change, c.contract_numbers) for c in changes] == [
+        ("ClaimFiled", (NUMBER,)), ("ClaimLineDecided", (NUMBER,)), ("ClaimLineDecided", (NUMBER,)),
+        ("ClaimDecided", (NUMBER,)),
+    ]  # fmt: skip
+
+
+def test_a_link_that_cannot_be_placed_once_is_asked_again_and_its_claims_are_not_hidden_for_good(
+    app: ClaimsApplication,  # noqa: F811
+) -> None:
+    # given a busy log, and a store that cannot place the vehicle's contract link the first time it is asked
+    busy_log(app)
+    asked = without_positions(app, position_of_misses=1)
+    # when the insurer's feed reads the whole log once
+    first = to_head(app, INSURER)()
+    # then only the filing, read while the link could not be placed, was missed: the next change asked again
+    assert [c.change for c in first] == ["ClaimLineDecided", "ClaimLineDecided", "ClaimDecided"]
+    assert [stream for stream, _ in asked].count(vehicle_id_for(cb.VIN)) == 2
+    # when another feed reads the log from zero
+    second = to_head(app, INSURER)()
+    # then it reports every change of the claim under the insurer's contract, asking the store nothing more
+    assert [stream for stream, _ in asked].count(vehicle_id_for(cb.VIN)) == 2
+    assert [(c.change, c.contract_numbers) for c in second] == [
+        ("ClaimFiled", (NUMBER,)), ("ClaimLineDecided", (NUMBER,)), ("ClaimLineDecided", (NUMBER,)),
+        ("ClaimDecided", (NUMBER,)),
+    ]  # fmt: skip
