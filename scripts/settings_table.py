@@ -1,8 +1,8 @@
-"""The README's settings table, generated from ``claims.config.Settings``: every field, its default, its meaning.
+"""The settings table of docs/operating.md, made from ``claims.config.Settings``: each field, its default, its meaning.
 
 python scripts/settings_table.py           # print the table
-python scripts/settings_table.py --write   # replace the table between the markers in README.md
-python scripts/settings_table.py --check   # exit 1 when README.md's table is not the generated one
+python scripts/settings_table.py --write   # replace the table between the markers in docs/operating.md
+python scripts/settings_table.py --check   # exit 1 when docs/operating.md's table is not the generated one
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 
 from claims.config import REPO_ROOT, Settings
 
-README = REPO_ROOT / "README.md"
+TABLE_FILE = REPO_ROOT / "docs" / "operating.md"
 BEGIN = "<!-- settings:begin -->"
 END = "<!-- settings:end -->"
 
@@ -65,7 +65,7 @@ def block() -> str:
     return f"{BEGIN}\n{settings_table()}\n{END}"
 
 
-def readme_block(text: str) -> str | None:
+def table_block(text: str) -> str | None:
     """The settings block as it stands in ``text`` (None when the markers are missing)."""
     start, end = text.find(BEGIN), text.find(END)
     return text[start : end + len(END)] if 0 <= start < end else None
@@ -73,20 +73,20 @@ def readme_block(text: str) -> str | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite the table in README.md")
-    parser.add_argument("--check", action="store_true", help="exit 1 when README.md's table is stale")
+    parser.add_argument("--write", action="store_true", help="rewrite the table in docs/operating.md")
+    parser.add_argument("--check", action="store_true", help="exit 1 when docs/operating.md's table is stale")
     args = parser.parse_args()
     if not (args.write or args.check):
         print(settings_table())
         return 0
-    text = README.read_text(encoding="utf-8")
-    current = readme_block(text)
+    text = TABLE_FILE.read_text(encoding="utf-8")
+    current = table_block(text)
     if current is None:
-        print(f"README.md has no settings markers ({BEGIN!r} … {END!r})", file=sys.stderr)
+        print(f"docs/operating.md has no settings markers ({BEGIN!r} … {END!r})", file=sys.stderr)
         return 2
     if args.check:
         return 0 if current == block() else 1
-    README.write_text(text.replace(current, block()), encoding="utf-8")
+    TABLE_FILE.write_text(text.replace(current, block()), encoding="utf-8")
     return 0
 
 
