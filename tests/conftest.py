@@ -19,6 +19,8 @@ from claims.config import REPO_ROOT
 MIGRATIONS = REPO_ROOT / "migrations"
 # Every migration both backends must have, in order (each folder holds the same numbered files).
 MIGRATION_IDS = sorted(p.stem for p in (MIGRATIONS / "sqlite").glob("*.sql") if not p.stem.endswith(".rollback"))
+# No test engine binds the console's default port 8080: a test that wants the console asks for 127.0.0.1:0.
+os.environ.setdefault("CLAIMS_WEB_LISTEN", "")
 POSTGRES_DSN = os.environ.get("CLAIMS_TEST_POSTGRES_DSN", "")
 REQUIRE_POSTGRES = os.environ.get("CLAIMS_TEST_REQUIRE_POSTGRES") == "1"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from claims.adapters.persistence.factory import Persistence, open_store, parse_s
 from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
+from claims.adapters.web.app import Console, build_web_app
+from claims.adapters.web.server import WebServer
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
@@ -73,6 +76,7 @@ class Engine:
     transport: str = ""  # how it listens, for the start-up log line: "mutual TLS ...", "no TLS (loopback)"
     metrics: Metrics | None = None
     tracer: TracerProvider | None = None
+    web: WebServer | None = None  # the console (issue 19), None when CLAIMS_WEB_LISTEN is empty
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
 
@@ -82,6 +86,8 @@ class Engine:
             return
         self._stopped.set()
         self.health.enter_graceful_shutdown()
+        if self.web is not None:
+            self.web.stop()
         self.server.stop(self.settings.grace_seconds if grace is None else grace).wait()
         if self.timer is not None:
             self.timer.stop()
@@ -94,6 +100,11 @@ class Engine:
         if self.tracer is not None:
             self.tracer.shutdown()  # exports the spans still queued
         self.persistence.close()
+
+    @property
+    def web_port(self) -> int | None:
+        """The console's bound port, None when it is off."""
+        return None if self.web is None else self.web.port
 
     def check_health(self) -> bool:
         """SERVING only while the store answers and is migrated."""
@@ -238,6 +249,10 @@ def start_engine(
         settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys,
         plan.description, metrics, tracer,
     )  # fmt: skip
+    if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
+        console = Console(app, claim_directory, authenticator)
+        engine.web = WebServer(build_web_app(console, secret_key=secrets.token_urlsafe(32)), settings.web_listen)
+        engine.web.start()
     if timer is not None:
         timer.start()
     if checkpoints is not None:

@@ -76,6 +76,8 @@ def serve(
         auth,
         engine.persistence.location.describe(),
     )
+    if engine.web is not None:
+        logging.getLogger("claims").info("web console at %s (sign in with an API key)", engine.web.url)
     if engine.metrics is not None:
         metrics_host = settings.metrics_listen.rsplit(":", 1)[0]
         logging.getLogger("claims").info("metrics at http://%s:%d/metrics", metrics_host, engine.metrics.port)

@@ -116,6 +116,12 @@ class Settings(BaseSettings):
         description="host:port where `claims serve` and `claims project` serve Prometheus metrics at /metrics "
         "(e.g. 127.0.0.1:9464; port 0 picks a free one); empty: no metrics endpoint",
     )
+    web_listen: str = Field(
+        default="127.0.0.1:8080",
+        pattern=r"^(|.+:\d+)$",
+        description="host:port where `claims serve` serves the web console (sign in with an API key; port 0 picks a "
+        "free one); empty: no console",
+    )
     tracing: Literal["off", "console", "otlp"] = Field(
         default="off",
         description="OpenTelemetry tracing of every RPC through the standard gRPC server instrumentation: off, "
