@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FixedClock
 import tests.e2e.conftest  # noqa: F401  (first: it and auth_fixtures import each other in this order)
+from tests.conftest import FixedClock
 from tests.e2e import requests as rq
 from tests.e2e.auth_fixtures import AuthServer, serve_with_auth
 
@@ -50,7 +50,8 @@ def seed_claim(server: AuthServer, dealer: str = DEALER, make: str = MAKE, claim
     api.claims.FileClaim(rq.file_claim_request(dealer_id=dealer, claim_number=claim), timeout=TIMEOUT)
     runner, head = server.engine.runner, server.engine.persistence.events.head_position()
     assert runner is not None
-    assert runner.wait_for("claims", head, TIMEOUT) and runner.wait_for("vehicles", head, TIMEOUT)
+    assert runner.wait_for("claims", head, TIMEOUT)
+    assert runner.wait_for("vehicles", head, TIMEOUT)
 
 
 @pytest.fixture

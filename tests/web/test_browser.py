@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import CLAIM, DEALER, Console, seed_claim
+from tests.web.conftest import CLAIM, DEALER, Console
 
 
 def sign_in(page: Any, console: Console, principal: str) -> None:
@@ -17,26 +17,34 @@ def sign_in(page: Any, console: Console, principal: str) -> None:
 def test_a_desk_decides_a_line_from_its_queue(console: Console, page: Any) -> None:
     # Given the make's desk signed in
     sign_in(page, console, "oem_desk:ACME")
-    # When it opens the queue (every status) and the claim waiting there
-    page.goto(f"{console.url}/claims?status=")
+    # When it opens its queue (claims under review) and the claim waiting there
+    page.goto(f"{console.url}/claims")
     page.click(f"[data-testid=queue] a:has-text('{CLAIM}')")
     # And approves line 1
     page.select_option("[data-testid=decide-1] select[name=decision]", "APPROVE")
     page.click("[data-testid=decide-1] button")
     # Then the claim page shows the line approved
     assert page.inner_text("[data-testid=decision-1]").strip() == "APPROVE"
+    # And the timeline shows the decision, by the desk's key, on a drawn time axis
+    page.click("[data-testid=timeline-link]")
+    events = page.inner_text("[data-testid=events]")
+    assert "ClaimFiled" in events
+    assert "ClaimLineDecided" in events
+    assert "oem_desk:ACME via key:" in events
+    assert page.locator("svg[data-testid=axis] circle").count() >= 3
 
 
 def test_another_makes_desk_gets_no_such_claim(console: Console, page: Any) -> None:
     # Given the desk of another make
     sign_in(page, console, "oem_desk:OTHERCO")
-    # When it lists every claim and opens the claim by its address
+    # When it lists every claim and opens the claim and its timeline by their address
     page.goto(f"{console.url}/claims?status=")
     assert CLAIM not in page.inner_text("[data-testid=queue]")
     response = page.goto(f"{console.url}/claims/{DEALER}/{CLAIM}")
     # Then there is no such claim for it
     assert response.status == 404
     assert f"dealer {DEALER} has no claim {CLAIM}" in page.inner_text("[role=alert]")
+    assert page.goto(f"{console.url}/claims/{DEALER}/{CLAIM}/timeline").status == 404
 
 
 def test_a_dealer_sees_its_claim_but_no_desk_actions(console: Console, page: Any) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -25,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
 from claims.adapters.grpc.mapping import build, present
 from claims.adapters.grpc.policy import check_rpc
+from claims.adapters.web import timeline as draw
 from claims.application import access
 from claims.application.app import ClaimsApplication
 from claims.application.messages import CallContext
@@ -176,6 +178,21 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
             desk = False
         return _page(request, "claim.html", code, claim=found, version=version, desk=desk, **extra)
 
+    async def timeline(request: Request) -> Response:
+        principal = signed_in(request, "GetClaim")
+        if isinstance(principal, Response):
+            return principal
+        try:  # get_claim decides whether the principal may see the claim; StreamEvents' event check filters the rest
+            check_rpc("/claims.api.v1.AuditService/StreamEvents", principal)
+            found, _ = console.app.get_claim(request.path_params["dealer"], request.path_params["number"], principal)
+        except ClaimsError as e:
+            return _page(request, "refused.html", 404, reason=str(e))
+        events = [
+            e for e in console.app.store.load_with_positions(found.claim_id) if access.sees_event(principal, e.event)
+        ]
+        axis = Markup(draw.svg(draw.marks(found, events)))  # noqa: S704  (built from escaped parts in timeline.py)
+        return _page(request, "timeline.html", claim=found, events=events, axis=axis)
+
     async def decide(request: Request) -> Response:
         form = await _form(request)
         if isinstance(form, Response):
@@ -208,6 +225,7 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
         Route("/", home),
         Route("/claims", queue),
         Route("/claims/{dealer}/{number}", claim),
+        Route("/claims/{dealer}/{number}/timeline", timeline),
         Route("/claims/{dealer}/{number}/decide", decide, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         *extra_routes,
