@@ -40,6 +40,7 @@ from claims.config import Settings
 from claims.metrics import LogSnapshot, Metrics
 from claims.projections import registry
 from claims.projections.as_of import ReadModelsAt
+from claims.projections.child import ProjectionProcess
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
 from claims.projections.commitments import CommitmentDirectory
@@ -73,6 +74,7 @@ class Engine:
     transport: str = ""  # how it listens, for the start-up log line: "mutual TLS ...", "no TLS (loopback)"
     metrics: Metrics | None = None
     tracer: TracerProvider | None = None
+    projection_child: ProjectionProcess | None = None  # the projections' own process (CLAIMS_PROJECTION_PROCESS)
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
 
@@ -87,6 +89,8 @@ class Engine:
             self.timer.stop()
         if self.checkpoints is not None:
             self.checkpoints.stop()
+        if self.projection_child is not None:
+            self.projection_child.stop()
         if self.runner is not None:
             self.runner.stop()
         if self.metrics is not None:
@@ -174,6 +178,7 @@ def start_engine(
         statutory=load_statutory_inputs(settings.statutory_inputs_file),
     )
     runner = directory = claim_directory = None
+    child: ProjectionProcess | None = None
     timer: TimerThread | None = None
     contract_directory: ContractDirectory | None = None
     commitment_queries: CommitmentQueries | None = None
@@ -190,7 +195,11 @@ def start_engine(
         commitment_queries = CommitmentQueries(persistence.database)
         if metrics is not None:
             runner.on_progress(metrics.record_projection_batch)
-        if settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
+        if settings.run_projections and settings.projection_process:  # in a child interpreter, on another core
+            child = ProjectionProcess(settings, runner.progressed)  # started once the server is
+            wake = child.wake
+            persistence.events.observe_appends(lambda _position: wake())
+        elif settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
             wake = runner.wake
             persistence.events.observe_appends(lambda _position: wake())
             runner.start(interval=settings.projection_poll_seconds)
@@ -236,8 +245,10 @@ def start_engine(
     server.start()
     engine = Engine(
         settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys,
-        plan.description, metrics, tracer,
+        plan.description, metrics, tracer, child,
     )  # fmt: skip
+    if child is not None:
+        child.start()
     if timer is not None:
         timer.start()
     if checkpoints is not None:

@@ -198,6 +198,13 @@ class ProjectionRunner:
                 self._progress.wait(min(remaining, 0.05))
         return True
 
+    def progressed(self, name: str, position: int) -> None:
+        """Another process committed a batch of ``name`` up to ``position``: wake waiters, tell observers."""
+        with self._progress:
+            self._progress.notify_all()
+        for observer in self._observers:
+            observer(name, position)
+
     def wake(self) -> None:
         """Tell the runner new events may be there (saves a polling interval)."""
         self._wake.set()
