@@ -37,6 +37,7 @@ from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
+from claims.heap import HeapFreezer
 from claims.metrics import LogSnapshot, Metrics
 from claims.projections import registry
 from claims.projections.as_of import ReadModelsAt
@@ -75,6 +76,7 @@ class Engine:
     metrics: Metrics | None = None
     tracer: TracerProvider | None = None
     projection_child: ProjectionProcess | None = None  # the projections' own process (CLAIMS_PROJECTION_PROCESS)
+    heap: HeapFreezer | None = None  # short full GCs (CLAIMS_GC_FREEZE_SECONDS)
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
 
@@ -93,6 +95,8 @@ class Engine:
             self.projection_child.stop()
         if self.runner is not None:
             self.runner.stop()
+        if self.heap is not None:
+            self.heap.stop()
         if self.metrics is not None:
             self.metrics.close()
         if self.tracer is not None:
@@ -249,6 +253,8 @@ def start_engine(
     )  # fmt: skip
     if child is not None:
         child.start()
+    if settings.gc_freeze_seconds > 0:
+        engine.heap = HeapFreezer(settings.gc_freeze_seconds).start()
     if timer is not None:
         timer.start()
     if checkpoints is not None:
