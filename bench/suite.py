@@ -4,11 +4,12 @@ One run, on this machine, bounded in time (each figure ``--seconds``; ``--quick`
 
 1. echo: a bare gRPC echo service on the server ``claims serve`` builds (bench/echo.py), loaded by our
    Python client and by Node's @grpc/grpc-js (bench/node/echo_load.js), 16 clients;
-2. per store (SQLite file, PostgreSQL schema), a real ``claims serve`` process (projections running in
-   it, as shipped) and load generators in processes of their own, all on loopback:
+2. per store (SQLite file, PostgreSQL schema), a real ``claims serve`` process (its projections in its
+   child process, as shipped) and load generators in processes of their own, all on loopback:
    - peak: FileClaim (3 lines, all checks) from 16 closed-loop clients; beside it the library's plain
      path (Application + Aggregate, one save per command, 16 threads) and, on PostgreSQL, raw psycopg
      single-row commits from 16 connections; and the echo rate;
+   - the mixed workload (bench/mixed.py): whole dealer journeys of 18 RPCs, half writes, half reads;
    - latency at half the peak: an open-loop paced load at 50 % of the measured peak, p50/p99 from
      when each call was due;
    - live projection lag at peak: the closed loop again (and the paced run) while a watcher process polls the lowest
