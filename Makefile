@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUF := tools/node/node_modules/.bin/buf
 
-.PHONY: run test browser screenshots lint typecheck protos check-protos bench soak soak-long clean
+.PHONY: run test browser lint typecheck protos check-protos bench soak soak-long clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,6 @@ run: $(STAMP)
 ## browser: Debian's chromium for the console's browser tests (skipped when /usr/bin/chromium is there)
 browser:
 	@test -x /usr/bin/chromium || (apt-get install -y chromium || (apt-get update && apt-get install -y chromium))
-
-## screenshots: PNGs of each console page into docs/screenshots/
-screenshots: $(STAMP) browser
-	$(BIN)/python scripts/screenshots.py
 
 ## test: lint, type-check, and the whole test suite (PostgreSQL tests need CLAIMS_TEST_POSTGRES_DSN)
 test: lint typecheck browser

@@ -60,7 +60,8 @@ class Setting:
 
 @contextmanager
 def serving(store_url: str, env: dict[str, str]) -> Iterator[str]:
-    settings = {"CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": "127.0.0.1:0", "CLAIMS_LOG_LEVEL": "INFO"}
+    settings = {"CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": "127.0.0.1:0", "CLAIMS_LOG_LEVEL": "INFO",
+                "CLAIMS_WEB_LISTEN": ""}  # fmt: skip
     quiet = {"CLAIMS_TIMER_INTERVAL_SECONDS": "0", "CLAIMS_RUN_PROJECTIONS": "false"}  # only the calls measured
     full = {**os.environ, **settings, **quiet, **env}
     process = subprocess.Popen([sys.executable, "-m", "claims", "serve"], env=full, stderr=subprocess.PIPE, text=True)

@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 import psycopg
 
-from bench import echo, load, workload
+from bench import echo, load, mixed, workload
 from claims.api.v1 import claims_pb2_grpc
 
 
@@ -39,6 +39,19 @@ def file_closed(
         return int(answer.result.position)
 
     return load.run(name, target, clients, seconds, call, per_client=per_client)
+
+
+def mixed_closed(name: str, target: str, clients: int, seconds: float, run: str) -> load.Figure:
+    """Closed loop: each call is one whole journey of the mixed workload (bench/mixed.py, 18 RPCs)."""
+    dealers: dict[int, mixed.Dealer] = {}
+
+    def call(channel: grpc.Channel, client: int, n: int) -> int:
+        dealer = dealers.get(client)
+        if dealer is None:
+            dealer = dealers[client] = mixed.Dealer(channel, run, client)
+        return dealer.journey(n)
+
+    return load.run(name, target, clients, seconds, call)
 
 
 def file_paced(name: str, target: str, clients: int, rate: float, seconds: float, run: str, first: int) -> load.Figure:

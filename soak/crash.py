@@ -287,7 +287,8 @@ class Rig:
         self.address = f"127.0.0.1:{free_port()}"
         env = {
             **os.environ, "CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": self.address, "CLAIMS_AUTH": "off",
-            "CLAIMS_TIMER_INTERVAL_SECONDS": "0.2", "CLAIMS_GRACE_SECONDS": "1", "CLAIMS_LOG_LEVEL": "WARNING",
+            "CLAIMS_WEB_LISTEN": "", "CLAIMS_TIMER_INTERVAL_SECONDS": "0.2", "CLAIMS_GRACE_SECONDS": "1",
+            "CLAIMS_LOG_LEVEL": "WARNING",
             "CLAIMS_RUN_PROJECTIONS": "false" if victim == "worker" else "true",
         }  # fmt: skip
         self.env = env

@@ -107,7 +107,7 @@ def start_server(store_url: str, **settings: str) -> Server:
     it more than many refusals do. What the soak watches for, an unexpected error, is logged at ERROR."""
     target = f"127.0.0.1:{free_port()}"
     env = {**os.environ, "CLAIMS_STORE_URL": store_url, "CLAIMS_LISTEN": target, "CLAIMS_LOG_LEVEL": "WARNING",
-           "CLAIMS_AUTH": "off"}  # fmt: skip
+           "CLAIMS_AUTH": "off", "CLAIMS_WEB_LISTEN": ""}  # fmt: skip
     env |= {f"CLAIMS_{name.upper()}": value for name, value in settings.items()}
     subprocess.run([sys.executable, "-m", "claims", "migrate"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(

@@ -40,9 +40,11 @@ from claims.adapters.web.server import WebServer
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
+from claims.heap import HeapFreezer
 from claims.metrics import LogSnapshot, Metrics
 from claims.projections import registry
 from claims.projections.as_of import ReadModelsAt
+from claims.projections.child import ProjectionProcess
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
 from claims.projections.commitments import CommitmentDirectory
@@ -76,6 +78,8 @@ class Engine:
     transport: str = ""  # how it listens, for the start-up log line: "mutual TLS ...", "no TLS (loopback)"
     metrics: Metrics | None = None
     tracer: TracerProvider | None = None
+    projection_child: ProjectionProcess | None = None  # the projections' own process (CLAIMS_PROJECTION_PROCESS)
+    heap: HeapFreezer | None = None  # short full GCs (CLAIMS_GC_FREEZE_SECONDS)
     web: WebServer | None = None  # the console (issue 19), None when CLAIMS_WEB_LISTEN is empty
     _stopped: threading.Event = field(default_factory=threading.Event)
     _migrated: threading.Event = field(default_factory=threading.Event)
@@ -93,8 +97,12 @@ class Engine:
             self.timer.stop()
         if self.checkpoints is not None:
             self.checkpoints.stop()
+        if self.projection_child is not None:
+            self.projection_child.stop()
         if self.runner is not None:
             self.runner.stop()
+        if self.heap is not None:
+            self.heap.stop()
         if self.metrics is not None:
             self.metrics.close()
         if self.tracer is not None:
@@ -185,6 +193,7 @@ def start_engine(
         statutory=load_statutory_inputs(settings.statutory_inputs_file),
     )
     runner = directory = claim_directory = None
+    child: ProjectionProcess | None = None
     timer: TimerThread | None = None
     contract_directory: ContractDirectory | None = None
     commitment_queries: CommitmentQueries | None = None
@@ -201,7 +210,11 @@ def start_engine(
         commitment_queries = CommitmentQueries(persistence.database)
         if metrics is not None:
             runner.on_progress(metrics.record_projection_batch)
-        if settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
+        if settings.run_projections and settings.projection_process:  # in a child interpreter, on another core
+            child = ProjectionProcess(settings, runner.progressed)  # started once the server is
+            wake = child.wake
+            persistence.events.observe_appends(lambda _position: wake())
+        elif settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
             wake = runner.wake
             persistence.events.observe_appends(lambda _position: wake())
             runner.start(interval=settings.projection_poll_seconds)
@@ -247,12 +260,16 @@ def start_engine(
     server.start()
     engine = Engine(
         settings, persistence, app, runner, server, port, health_servicer, timer, checkpoints, keys,
-        plan.description, metrics, tracer,
+        plan.description, metrics, tracer, child,
     )  # fmt: skip
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
         console = Console(app, claim_directory, authenticator)
         engine.web = WebServer(build_web_app(console, secret_key=secrets.token_urlsafe(32)), settings.web_listen)
         engine.web.start()
+    if child is not None:
+        child.start()
+    if settings.gc_freeze_seconds > 0:
+        engine.heap = HeapFreezer(settings.gc_freeze_seconds).start()
     if timer is not None:
         timer.start()
     if checkpoints is not None:

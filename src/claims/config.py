@@ -56,6 +56,19 @@ class Settings(BaseSettings):
         description="run the read-model projections inside `claims serve` (the embedded default); set false on "
         "production servers whose projections run in `claims project` worker processes (one active per projection)",
     )
+    projection_process: bool = Field(
+        default=True,
+        description="with run_projections, run them in a child process of `claims serve` (its own interpreter, "
+        "so RPC threads and projections do not share one GIL); false runs them on a thread of the server",
+    )
+    gc_freeze_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=3600,
+        description="how often `claims serve` moves the objects that survived into Python's permanent GC "
+        "generation (gc.freeze), so a full collection walks only newer ones and stalls calls for a few ms "
+        "instead of hundreds; 0: never (the default collector)",
+    )
     projection_batch_size: int = Field(
         default=500, ge=1, le=100_000, description="events a projection processes per transaction (rows + position)"
     )

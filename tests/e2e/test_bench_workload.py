@@ -16,10 +16,10 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench import echo, workload
+from bench import echo, mixed, workload
 from bench.load import paced, run
 from bench.suite import Row, lag_figures, server
-from claims.api.v1 import claims_pb2_grpc
+from claims.api.v1 import claims_pb2, claims_pb2_grpc
 from claims.application.streams import CLAIMS
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.ids import claim_id_for
@@ -114,3 +114,19 @@ def test_a_row_is_met_only_when_every_part_of_its_goal_is() -> None:
     assert Row("x", 60_000, "ev/s", "raw", 100_000, "", minimum_ratio=0.5, minimum=100_000).met is False
     assert Row("x", 40.0, "ms", goal="p99 <= 50 ms", maximum=50).met is True
     assert Row("x", 1.0, "ms").met is None
+
+
+def test_a_mixed_journey_registers_repairs_files_decides_and_pays_a_claim_over_the_real_api(live_api: Api) -> None:
+    # given the mixed workload's dealer for client 3 of run "K7"
+    dealer = mixed.Dealer(live_api.channel, "K7", 3)
+    # when it makes two whole journeys
+    positions = [dealer.journey(n) for n in range(2)]
+    # then each ends with its claim paid, on a vehicle of its own, and the log moved on
+    assert positions[0] < positions[1] <= live_api.head()
+    for n in range(2):
+        claim = live_api.claims.GetClaim(
+            claims_pb2.GetClaimRequest(dealer_id=dealer.day.dealer, claim_number=f"C-{n}"), timeout=10
+        ).claim
+        assert claims_pb2.ClaimStatus.Name(claim.status) == "CLAIM_STATUS_PAID"
+        assert claim.vin == mixed.journey_vin("K7", 3, n)
+    assert mixed.journey_vin("K7", 3, 0) != mixed.journey_vin("K7", 3, 1)

@@ -56,8 +56,11 @@ def topics_of(*event_types: type[DomainEvent]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.TOPIC for t in event_types))
 
 
-def _group(position: int, projection: Projection) -> tuple[int, bool]:
-    return position, projection.topics is None
+def _group(position: int, _projection: Projection) -> tuple[int, bool]:
+    # Projections at one position share one scan, the hash chain's (every event) included, each handed only its
+    # topics: scanning apart read and decoded the topic projections' events twice (catch-up of every projection
+    # 12,829 -> 15,696 ev/s on SQLite with one scan, issue 18).
+    return position, False
 
 
 def _union(projections: Sequence[Projection]) -> frozenset[str] | None:
@@ -140,7 +143,6 @@ class ProjectionRunner:
         among them; projections at the same position share one scan of the log.
         """
         positions = self.positions()
-        # Projections that want every event (the hash chain) scan apart, so the others keep their topic filter.
         starting: dict[tuple[int, bool], list[Projection]] = {}
         for projection in self._projections:
             starting.setdefault(_group(positions[projection.name], projection), []).append(projection)
@@ -197,6 +199,13 @@ class ProjectionRunner:
             with self._progress:
                 self._progress.wait(min(remaining, 0.05))
         return True
+
+    def progressed(self, name: str, position: int) -> None:
+        """Another process committed a batch of ``name`` up to ``position``: wake waiters, tell observers."""
+        with self._progress:
+            self._progress.notify_all()
+        for observer in self._observers:
+            observer(name, position)
 
     def wake(self) -> None:
         """Tell the runner new events may be there (saves a polling interval)."""

@@ -11,7 +11,7 @@ The lock is about liveness and wasted work, not correctness: each batch first cl
 (``UPDATE … WHERE position = :start``) in the transaction that writes its rows, so even two active
 runners could never process an event twice or skip one.
 
-SQLite: the embedded store belongs to one process (``claims serve`` runs the projections itself);
+SQLite: the embedded store belongs to one server (``claims serve`` runs the projections, in a child process);
 a worker there needs no lock, takes its projection at once and polls.
 """
 
