@@ -1,11 +1,14 @@
-"""Projections at one position share one scan, even with one that takes every event (the hash chain); each is
-still handed only the events of its topics."""
+"""Projections at one position share one scan and one transaction; each is handed only the events of its topics,
+and the hash chain, which reads the raw rows itself, is handed its stretch and makes the scan decode nothing for it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from claims.adapters.persistence.factory import Persistence
+from claims.adapters.persistence.verify import verify_history
 from claims.application.app import ClaimsApplication
 from claims.projections.chain import ChainProjection
 from claims.projections.runner import ProjectionRunner
@@ -21,9 +24,9 @@ class ScanSpy:
         self._store = store
         self.topics: list[tuple[str, ...]] = []
 
-    def scan(self, after: int, limit: int, topics: Any = ()) -> Any:
+    def scan(self, after: int, limit: int, topics: Any = (), *, read: bool = True) -> Any:
         self.topics.append(tuple(sorted(topics)))
-        return self._store.scan(after, limit, topics)
+        return self._store.scan(after, limit, topics, read=read)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -35,6 +38,7 @@ class Recording:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
         self.seen: list[str] = []
+        self.stretches: list[tuple[int, int]] = []
 
     def handle(self, tx: Any, event: Any) -> None:
         self.seen.append(event.topic)
@@ -44,7 +48,15 @@ class Recording:
         return getattr(self._inner, name)
 
 
-def test_the_chain_and_a_topic_projection_share_one_scan_and_each_gets_its_events(
+class RecordingStretches(Recording):
+    """A projection of the raw rows, noting also each stretch it was handed."""
+
+    def handle_stretch(self, tx: Any, after: int, end: int) -> None:
+        self.stretches.append((after, end))
+        self._inner.handle_stretch(tx, after, end)
+
+
+def test_the_chain_and_a_topic_projection_share_one_scan_of_the_topics_and_the_chain_seals_its_stretch(
     sqlite_store: Persistence, clock: FixedClock
 ) -> None:
     # Given a vehicle registered and covered, and a runner of the vehicles projection and the chain at position 0
@@ -52,17 +64,47 @@ def test_the_chain_and_a_topic_projection_share_one_scan_and_each_gets_its_event
     app = ClaimsApplication(sqlite_store.events, clock)
     app.handle_vehicle(call(), register_vehicle())
     app.handle_vehicle(call(), attach_coverage())
+    head = sqlite_store.events.head_position()
     spy = ScanSpy(sqlite_store.events)
-    vehicles, chain = Recording(VehicleProjection()), Recording(ChainProjection())
+    vehicles, chain = Recording(VehicleProjection()), RecordingStretches(ChainProjection())
     runner = ProjectionRunner(spy, sqlite_store.database, [vehicles, chain])  # type: ignore[arg-type, list-item]
     # When it runs a batch
     runner.run_once()
-    # Then one scan of every event fed both; the vehicles projection saw only its topics, the chain every event
-    assert spy.topics == [()]
+    # Then one scan read the vehicles' topics only; the vehicles projection saw only those, the chain no event
     assert vehicles.topics is not None
+    assert spy.topics == [tuple(sorted(set(vehicles.topics)))]
     assert vehicles.seen
     assert set(vehicles.seen) <= set(vehicles.topics)
-    everything = [r.topic for r in sqlite_store.events.read_all(0, 100)]
-    assert chain.seen == everything
-    assert len(everything) > len(vehicles.seen)
-    assert runner.position("vehicles") == runner.position("chain") == sqlite_store.events.head_position()
+    assert chain.seen == []
+    # And the chain was handed the whole stretch and sealed every event in it, as the raw rows hash
+    assert chain.stretches == [(0, head)]
+    report = verify_history(sqlite_store.database)
+    assert (report.intact, report.position, report.unsealed) == (True, head, 0)
+    assert runner.position("vehicles") == runner.position("chain") == head
+
+
+def test_a_batch_that_fails_in_one_projection_moves_none_of_the_projections_at_its_position(
+    sqlite_store: Persistence, clock: FixedClock
+) -> None:
+    # Given a vehicle registered and a runner of the vehicles projection and a projection that fails
+    assert sqlite_store.database is not None
+    app = ClaimsApplication(sqlite_store.events, clock)
+    app.handle_vehicle(call(), register_vehicle())
+    runner = ProjectionRunner(sqlite_store.events, sqlite_store.database, [VehicleProjection(), Failing()])
+    # When it runs a batch
+    with pytest.raises(RuntimeError, match="read model bug"):
+        runner.run_once()
+    # Then the shared transaction rolled back: no projection moved, no vehicle row was written
+    assert runner.positions() == {"vehicles": 0, "failing": 0}
+    with sqlite_store.database.read() as tx:
+        assert tx.rows("SELECT COUNT(*) AS n FROM rm_vehicles")[0]["n"] == 0
+
+
+class Failing:
+    """A projection whose handler raises (a bug in a read model)."""
+
+    name = "failing"
+    topics = None
+
+    def handle(self, tx: Any, event: Any) -> None:
+        raise RuntimeError("read model bug")

@@ -55,10 +55,11 @@ class EventStore(Protocol):
         """Up to ``limit`` events with positions greater than ``after``, in global order."""
         ...
 
-    def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
+    def scan(self, after: int, limit: int, topics: Collection[str] = (), *, read: bool = True) -> LogScan:
         """The next stretch of at most ``limit`` positions after ``after``, up to the head, with only the
         events whose topic is in ``topics`` decoded (every event when ``topics`` is empty): a reader that
-        handles a few topics moves its position to ``end`` without reading the events in between."""
+        handles a few topics moves its position to ``end`` without reading the events in between. With
+        ``read=False`` no event is read: only the stretch's ``end`` (a reader of the raw rows, the chain)."""
         ...
 
     def head_position(self) -> int:

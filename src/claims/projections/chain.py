@@ -2,9 +2,12 @@
 
 It runs like any read model (``ProjectionRunner``, ``claims project``, a rebuild), so each batch's chain
 rows and its tracking position commit in one transaction (exactly once), but it hashes the RAW stored
-rows, never the decoded events: within a batch's transaction it reads the rows of the log after the
-chain's head (one query per ``RAW_READ`` rows) and links each event it is handed to the previous one.
-The chain's head is its tracking position; the hash there is the last rm_chain row's.
+rows, never the decoded events. The runner hands it its stretch of the log (``handle_stretch``): it reads
+the stretch's rows in one query, hashes them as read and inserts the seals in one call, so no event is
+decoded for it (the shared scan reads only the topics the other projections handle). Fed event by event
+(``handle``: a rebuild), it reads the rows after the chain's head (one query per ``RAW_READ`` rows) and
+links each event it is handed to the previous one. The chain's head is its tracking position; the hash
+there is the last rm_chain row's.
 
 Events after the head are unsealed. The window is bounded by the runner: the chain is at most one
 batch (``batch_size`` positions, plus the poll interval) behind the log while the runner keeps up;
@@ -13,11 +16,13 @@ batch (``batch_size`` positions, plus the poll interval) behind the log while th
 
 from __future__ import annotations
 
-from claims.adapters.persistence.chain import GENESIS, RawRow, link, raw_rows
+from claims.adapters.persistence.chain import GENESIS, RawRow, link, raw_rows, seal_stretch
 from claims.adapters.persistence.database import Database, Transaction
 from claims.application.messages import RecordedEvent
 
 RAW_READ = 500
+
+_INSERT = "INSERT INTO rm_chain (position, stream_id, version, chain_hash) VALUES (:p, :s, :v, :h)"
 
 
 class ChainProjection:
@@ -33,6 +38,16 @@ class ChainProjection:
         self._previous = GENESIS
         self._rows: dict[int, RawRow] = {}
 
+    def handle_stretch(self, tx: Transaction, after: int, end: int) -> None:
+        """Seal every stored row in positions (``after``, ``end``]: the chain's part of a runner's batch."""
+        self._tx = None  # an event-by-event batch after this one reads the head afresh
+        last = tx.tuples("SELECT chain_hash FROM rm_chain ORDER BY position DESC LIMIT 1")
+        previous = bytes(last[0][0]) if last else GENESIS
+        seals = seal_stretch(tx, previous, after, end)
+        tx.execute_many(
+            _INSERT, [{"p": s.position, "s": s.stream_id, "v": s.version, "h": s.chain_hash} for s in seals]
+        )
+
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         position = event.position
         assert position is not None, "the chain seals events read from the log"
@@ -45,10 +60,7 @@ class ChainProjection:
             self._rows = {r.id: r for r in raw_rows(tx, position - 1, RAW_READ)}
             row = self._rows[position]
         chain_hash = link(self._previous, row)
-        tx.execute(
-            "INSERT INTO rm_chain (position, stream_id, version, chain_hash) VALUES (:p, :s, :v, :h)",
-            {"p": position, "s": str(row.originator_id), "v": row.originator_version, "h": chain_hash},
-        )
+        tx.execute(_INSERT, {"p": position, "s": str(row.originator_id), "v": row.originator_version, "h": chain_hash})
         self._previous = chain_hash
 
 

@@ -32,6 +32,11 @@ class Transaction:
     def execute(self, query: str, params: Mapping[str, Any] | None = None) -> None:
         self._cursor.execute(self._translate(query), dict(params or {}))
 
+    def execute_many(self, query: str, params: Sequence[Mapping[str, Any]]) -> None:
+        """``execute`` once per mapping in ``params``, in one driver call (bulk inserts)."""
+        if params:
+            self._cursor.executemany(self._translate(query), params)
+
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         self.execute(query, params)
         return [dict(r) for r in self._cursor.fetchall()]

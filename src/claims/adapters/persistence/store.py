@@ -179,7 +179,7 @@ class RecorderEventStore:
             notifications = self._select_notifications(after, limit, inclusive_of_start=False)
             return self._decoded(notifications)
 
-    def scan(self, after: int, limit: int, topics: Collection[str] = ()) -> LogScan:
+    def scan(self, after: int, limit: int, topics: Collection[str] = (), *, read: bool = True) -> LogScan:
         """Positions ``(after, min(after + limit, head)]``, only ``topics`` read (the recorder filters in SQL).
 
         ``head`` is a position known committed before the events are read: the recorder commits positions
@@ -199,6 +199,8 @@ class RecorderEventStore:
             end = min(head, after + limit)
             if end <= after:
                 return LogScan(after, after, [])
+            if not read:
+                return LogScan(after, end, [])
             notifications = self._select_notifications(
                 after, limit, stop=end, topics=tuple(sorted(topics)), inclusive_of_start=False
             )
