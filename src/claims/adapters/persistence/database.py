@@ -34,8 +34,15 @@ class Transaction:
 
     def execute_many(self, query: str, params: Sequence[Mapping[str, Any]]) -> None:
         """``execute`` once per mapping in ``params``, in one driver call (bulk inserts)."""
-        if params:
-            self._cursor.executemany(self._translate(query), params)
+        if not params:
+            return
+        if self.dialect == "sqlite":
+            self._cursor.executemany(query, params)
+            return
+        # Its own cursor: in pipeline mode, executemany left the shared cursor on its last INSERT's result, so
+        # the next statement's fetch on that cursor read "didn't produce records" (seen in the bench's catch-up).
+        with self._cursor.connection.cursor() as cursor:
+            cursor.executemany(_pyformat(query), params)
 
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         self.execute(query, params)
