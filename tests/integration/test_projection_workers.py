@@ -206,6 +206,6 @@ def test_a_runner_refuses_a_batch_another_runner_already_committed(postgres_stor
     fast.run_once()
     from claims.projections.runner import TrackingConflictError
 
-    with pytest.raises(TrackingConflictError):
-        slow._apply(VehicleProjection(), 0, events)  # it read position 0 before the other committed
+    with pytest.raises(TrackingConflictError):  # it read position 0 before the other committed
+        slow._apply_all([(VehicleProjection(), events)], 0, events[-1].position or 0)
     assert position(postgres_store, "vehicles") == events[-1].position

@@ -41,9 +41,7 @@ class ChainProjection:
     def handle_stretch(self, tx: Transaction, after: int, end: int) -> None:
         """Seal every stored row in positions (``after``, ``end``]: the chain's part of a runner's batch."""
         self._tx = None  # an event-by-event batch after this one reads the head afresh
-        last = tx.tuples("SELECT chain_hash FROM rm_chain ORDER BY position DESC LIMIT 1")
-        previous = bytes(last[0][0]) if last else GENESIS
-        seals = seal_stretch(tx, previous, after, end)
+        seals = seal_stretch(tx, _head_hash(tx), after, end)
         tx.execute_many(
             _INSERT, [{"p": s.position, "s": s.stream_id, "v": s.version, "h": s.chain_hash} for s in seals]
         )
@@ -53,8 +51,7 @@ class ChainProjection:
         assert position is not None, "the chain seals events read from the log"
         if tx is not self._tx:
             self._tx, self._rows = tx, {}
-            last = tx.rows("SELECT chain_hash FROM rm_chain ORDER BY position DESC LIMIT 1")
-            self._previous = bytes(last[0]["chain_hash"]) if last else GENESIS
+            self._previous = _head_hash(tx)
         row = self._rows.get(position)
         if row is None:
             self._rows = {r.id: r for r in raw_rows(tx, position - 1, RAW_READ)}
@@ -62,6 +59,12 @@ class ChainProjection:
         chain_hash = link(self._previous, row)
         tx.execute(_INSERT, {"p": position, "s": str(row.originator_id), "v": row.originator_version, "h": chain_hash})
         self._previous = chain_hash
+
+
+def _head_hash(tx: Transaction) -> bytes:
+    """The hash at the chain's head: its last row's, ``GENESIS`` before the first."""
+    last = tx.rows("SELECT chain_hash FROM rm_chain ORDER BY position DESC LIMIT 1")  # rows: a rebuild's too
+    return bytes(last[0]["chain_hash"]) if last else GENESIS
 
 
 def sealed_hashes(database: Database, after: int, last: int) -> dict[int, str]:

@@ -169,12 +169,6 @@ class ProjectionRunner:
                 self._progress.notify_all()
         return done
 
-    def _apply(self, projection: Projection, start: int, events: list[RecordedEvent], end: int | None = None) -> None:
-        """Handle ``events`` and move the tracking position from ``start`` to ``end`` (default: the last event's)."""
-        last = end if end is not None else events[-1].position
-        assert last is not None, "events read from the log carry their position"
-        self._apply_all([(projection, events)], start, last)
-
     def _apply_all(self, batch: list[tuple[Projection, list[RecordedEvent]]], start: int, last: int) -> None:
         """Move every projection of ``batch`` from ``start`` to ``last``, handing each its events, in ONE transaction.
 

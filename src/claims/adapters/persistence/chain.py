@@ -135,16 +135,12 @@ def seal_stretch(tx: Any, previous: bytes, after: int, end: int) -> list[Seal]:
     if len(previous) != 32:
         raise ValueError("a chain hash is 32 bytes")
     seals: list[Seal] = []
-    sha256, head, state_len = hashlib.sha256, HEAD.pack, STATE_LEN.pack
     for position, originator_id, version, topic, state in tx.tuples(
         _STRETCH_SQL[tx.dialect], {"after": after, "end": end}
     ):
         stream, text = _stream_bytes(originator_id)
-        topic_bytes, state_bytes = topic.encode(), bytes(state)
-        previous = sha256(
-            b"".join((previous, FORMAT, head(position, stream, version, len(topic_bytes)), topic_bytes,
-                      state_len(len(state_bytes)), state_bytes))
-        ).digest()  # fmt: skip
+        framed = canonical_fields(position, stream, version, topic.encode(), bytes(state))
+        previous = hashlib.sha256(previous + framed).digest()
         seals.append(Seal(position, text, version, previous))
     return seals
 
