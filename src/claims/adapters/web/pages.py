@@ -1,0 +1,109 @@
+"""What every console page shares: the signed-in principal, the CSRF token, posted forms, rendering and refusals.
+
+A page checks the caller's role with gRPC's own table (``check_rpc``, naming the equivalent RPC) and passes the
+principal to the application, whose resource checks decide whose data it is; nothing is checked twice here.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from claims.adapters.grpc.auth.authenticator import Authenticator
+from claims.adapters.grpc.policy import check_rpc
+from claims.application.app import ClaimsApplication
+from claims.application.messages import CallContext
+from claims.application.principal import Principal
+from claims.domain.errors import ClaimsError, InvalidCommandError
+from claims.projections.claims import ClaimDirectory
+
+HERE = Path(__file__).parent
+CLAIMS = "/claims.api.v1.ClaimService/"
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Console:
+    """What the pages need: the application, the claim read model and how to authenticate a key."""
+
+    app: ClaimsApplication
+    directory: ClaimDirectory | None
+    authenticator: Authenticator
+
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def principal_of(request: Request) -> Principal | None:
+    text = request.session.get("principal")
+    if not isinstance(text, str):
+        return None
+    return Principal.parse(text, str(request.session.get("identity", "")))
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def posted_form(request: Request) -> dict[str, str] | Response:
+    """The posted form, or a 403 when its CSRF token is missing or wrong."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not secrets.compare_digest(fields.get("csrf", ""), expected):
+        return PlainTextResponse("CSRF token missing or wrong", status_code=403)
+    return fields
+
+
+def render(request: Request, name: str, code: int = 200, **context: Any) -> Response:
+    context |= {"principal": principal_of(request), "csrf": csrf_token(request)}
+    return templates.TemplateResponse(request, name, context, status_code=code)
+
+
+def refusal_text(error: ClaimsError) -> str:
+    if isinstance(error, InvalidCommandError):
+        return "; ".join(f"{v.field}: {v.description}" for v in error.violations)
+    return str(error)
+
+
+def may_call(principal: Principal, rpc: str) -> bool:
+    """Whether the role table lets ``principal`` call ``rpc`` (a full method name), to show or hide an action."""
+    try:
+        check_rpc(rpc, principal)
+    except ClaimsError:
+        return False
+    return True
+
+
+def signed_in(request: Request, rpc: str) -> Principal | Response:
+    """The session's principal when it may call ``rpc``; else the sign-in page (no session) or a 403 page."""
+    principal = principal_of(request)
+    if principal is None:
+        return RedirectResponse("/signin", status_code=303)
+    try:
+        check_rpc(rpc, principal)
+    except ClaimsError as e:
+        return render(request, "refused.html", 403, reason=str(e))
+    return principal
+
+
+def call_context(principal: Principal, request_id: str, expected_version: int | None) -> CallContext:
+    """The call's identity as gRPC's ``call_context`` builds it for an authenticated principal."""
+    return CallContext(
+        actor=f"{principal.name} via {principal.identity}"[:256],
+        request_id=request_id,
+        correlation_id=str(uuid.uuid4()),
+        expected_version=expected_version,
+        principal=principal,
+    )
