@@ -263,7 +263,7 @@ def start_engine(
         plan.description, metrics, tracer, child,
     )  # fmt: skip
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
-        console = Console(app, claim_directory, authenticator)
+        console = Console(app, claim_directory, authenticator, commitments=commitment_queries)
         engine.web = WebServer(build_web_app(console, secret_key=secrets.token_urlsafe(32)), settings.web_listen)
         engine.web.start()
     if child is not None:

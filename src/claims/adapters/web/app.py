@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError
-from claims.adapters.web import claim_pages
+from claims.adapters.web import claim_pages, i18n
 from claims.adapters.web.pages import HERE, Console, posted_form, principal_of, render
 
 __all__ = ["Console", "build_web_app"]
@@ -35,8 +35,11 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
             principal = console.authenticator.authenticate([("authorization", f"Bearer {form.get('key', '')}")], {})
         except AuthenticationError as e:
             return render(request, "signin.html", 401, error=e.message)
-        request.session.clear()
+        lang = request.session.get("lang")
+        request.session.clear()  # a new session for the new principal: nothing of the one before but its language
         request.session.update({"principal": principal.name, "identity": principal.identity})
+        if lang:
+            request.session["lang"] = lang
         return RedirectResponse("/", status_code=303)
 
     async def signout(request: Request) -> Response:
@@ -45,6 +48,15 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
             return form
         request.session.clear()
         return RedirectResponse("/signin", status_code=303)
+
+    async def switch_language(request: Request) -> Response:
+        """Remember the chosen language in the session and go back to the page it was chosen on."""
+        lang = request.path_params["lang"]
+        if lang in i18n.LANGUAGES:
+            request.session["lang"] = lang
+        back = request.query_params.get("next", "/")
+        local = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never off this site
+        return RedirectResponse(back if local else "/", status_code=303)
 
     async def home(request: Request) -> Response:
         principal = principal_of(request)
@@ -55,6 +67,7 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
         Route("/signin", signin, methods=["GET", "POST"]),
         Route("/signout", signout, methods=["POST"]),
         Route("/", home),
+        Route("/lang/{lang}", switch_language),
         *claim_pages.routes(console),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         *extra_routes,

@@ -18,11 +18,13 @@ from starlette.templating import Jinja2Templates
 
 from claims.adapters.grpc.auth.authenticator import Authenticator
 from claims.adapters.grpc.policy import check_rpc
+from claims.adapters.web import i18n
 from claims.application.app import ClaimsApplication
 from claims.application.messages import CallContext
 from claims.application.principal import Principal
 from claims.domain.errors import ClaimsError, InvalidCommandError
 from claims.projections.claims import ClaimDirectory
+from claims.projections.commitment_queries import CommitmentQueries
 
 HERE = Path(__file__).parent
 CLAIMS = "/claims.api.v1.ClaimService/"
@@ -31,14 +33,17 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class Console:
-    """What the pages need: the application, the claim read model and how to authenticate a key."""
+    """What the pages need: the application, its read models (``None`` on a store without them) and how to
+    authenticate a key."""
 
     app: ClaimsApplication
     directory: ClaimDirectory | None
     authenticator: Authenticator
+    commitments: CommitmentQueries | None = None
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+i18n.install(templates.env)
 
 
 def principal_of(request: Request) -> Principal | None:
@@ -67,7 +72,7 @@ async def posted_form(request: Request) -> dict[str, str] | Response:
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> Response:
-    context |= {"principal": principal_of(request), "csrf": csrf_token(request)}
+    context |= {"principal": principal_of(request), "csrf": csrf_token(request), "lang": i18n.language(request)}
     return templates.TemplateResponse(request, name, context, status_code=code)
 
 
