@@ -189,11 +189,12 @@ class ClaimDirectory:
         after: str,
         limit: int,
         manufacturer: str | None = None,
+        claimed_at_least: Decimal | None = None,
     ) -> list[ClaimSummary]:
         """Claims in filing order after the cursor ``after``; empty or ``None`` filters match everything.
 
         ``filed_from`` and ``filed_to`` are inclusive UTC days; ``manufacturer`` (None: any) keeps the claims on
-        that manufacturer's vehicles (a desk's list).
+        that manufacturer's vehicles (a desk's list); ``claimed_at_least`` keeps claims of at least that total.
         """
         clauses: list[str] = []
         params: dict[str, Any] = {"limit": limit}
@@ -215,6 +216,9 @@ class ClaimDirectory:
             params["after_at"], params["after_id"] = _parse_cursor(after)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._db.read() as tx:
+            if claimed_at_least is not None:  # SQLite keeps amounts as text: compared as numbers, not strings
+                where += f"{' AND' if where else ' WHERE'} CAST(claimed_total AS NUMERIC) >= :at_least"
+                params["at_least"] = claimed_at_least if tx.dialect == "postgresql" else float(claimed_at_least)
             rows = tx.rows(
                 f"SELECT {_COLUMNS} FROM rm_claims{where} ORDER BY filed_at, claim_id LIMIT :limit",  # noqa: S608
                 params,

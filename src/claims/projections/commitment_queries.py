@@ -8,7 +8,7 @@ microseconds on SQLite (text order is time order), ``timestamptz`` on PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -332,6 +332,16 @@ class CommitmentQueries:
         order = " ORDER BY c.started_at, c.commitment_code, c.subject_id LIMIT :limit"
         with self._db.read() as tx:
             rows = tx.rows(f"{_CLOCK_SELECT}{_where(clauses)}{order}", params)
+        return [_clock_view(r) for r in rows]
+
+    def clocks_of(self, subject_ids: Sequence[UUID]) -> list[ClockView]:
+        """Every clock of these subjects (a page of claims, say) in one query, in the order they started."""
+        if not subject_ids:
+            return []
+        names = {f"s{i}": str(key) for i, key in enumerate(subject_ids)}
+        where = f" WHERE c.subject_id IN ({', '.join(':' + n for n in names)})"
+        with self._db.read() as tx:
+            rows = tx.rows(f"{_CLOCK_SELECT}{where} ORDER BY c.started_at, c.commitment_code, c.subject_id", names)
         return [_clock_view(r) for r in rows]
 
     def compensation_entries(self, f: LedgerFilter, *, after: str, limit: int) -> list[LedgerEntry]:
