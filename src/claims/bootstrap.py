@@ -36,7 +36,7 @@ from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.adapters.web.app import Console, build_web_app
-from claims.adapters.web.server import WebServer
+from claims.adapters.web.server import WebServer, plan_web_transport
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
 from claims.config import Settings
@@ -170,6 +170,12 @@ def start_engine(
         client_ca_file=settings.tls_client_ca_file,
         behind_tls_proxy=settings.behind_tls_proxy,
     )
+    web_transport = None
+    if settings.web_listen:  # the console follows the same rule: no plain HTTP off loopback
+        web_transport = plan_web_transport(
+            settings.web_listen, cert_file=settings.tls_cert_file, key_file=settings.tls_key_file,
+            behind_tls_proxy=settings.behind_tls_proxy,
+        )  # fmt: skip
     principals = PrincipalsFile(settings.principals_file) if settings.principals_file is not None else None
     require_migrated(location, settings.migrations_dir)
     group_commit = GroupCommitSettings(settings.group_commit_window_ms / 1000, settings.group_commit_max_batch)
@@ -264,7 +270,9 @@ def start_engine(
     )  # fmt: skip
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
         console = Console(app, claim_directory, authenticator, commitments=commitment_queries)
-        engine.web = WebServer(build_web_app(console, secret_key=secrets.token_urlsafe(32)), settings.web_listen)
+        assert web_transport is not None
+        web = build_web_app(console, secret_key=secrets.token_urlsafe(32), secure_cookie=web_transport.secure_cookie)
+        engine.web = WebServer(web, settings.web_listen, web_transport)
         engine.web.start()
     if child is not None:
         child.start()

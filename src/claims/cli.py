@@ -77,7 +77,9 @@ def serve(
         engine.persistence.location.describe(),
     )
     if engine.web is not None:
-        logging.getLogger("claims").info("web console at %s (sign in with an API key)", engine.web.url)
+        logging.getLogger("claims").info(
+            "web console at %s, %s (sign in with an API key)", engine.web.url, engine.web.transport.description
+        )
     if engine.metrics is not None:
         metrics_host = settings.metrics_listen.rsplit(":", 1)[0]
         logging.getLogger("claims").info("metrics at http://%s:%d/metrics", metrics_host, engine.metrics.port)

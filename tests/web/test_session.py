@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import ssl
+from pathlib import Path
 
 import httpx
+import pytest
 
+from tests.conftest import FixedClock
+from tests.e2e.auth_fixtures import serve_with_auth
 from tests.web.conftest import Console
 
 
@@ -72,3 +77,38 @@ def test_a_signin_post_without_csrf_is_refused(console: Console) -> None:
     client = httpx.Client(base_url=console.url, timeout=10)
     response = client.post("/signin", data={"key": console.token("oem_desk:ACME")})
     assert response.status_code == 403
+
+
+def test_a_revoked_key_ends_its_session_at_the_next_request(console: Console) -> None:
+    # Given a desk signed in with a key
+    token = console.token("oem_desk:ACME")
+    client = httpx.Client(base_url=console.url, timeout=10)
+    response = client.post("/signin", data={"csrf": _csrf(client.get("/signin").text), "key": token})
+    assert response.status_code == 303
+    assert client.get("/claims").status_code == 200
+    # When the key is revoked (claims keys revoke)
+    console.server.revoke(token)
+    # Then the session's next request is sent to sign in, and the session is gone for good
+    response = client.get("/claims")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signin"
+    assert client.get("/claims/D042/C-1001").headers["location"] == "/signin"
+
+
+def test_with_the_servers_certificate_the_console_is_https_and_its_cookie_secure(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    # Given the engine started with a TLS certificate and the console on
+    for server in serve_with_auth(tmp_path, clock, tls=True, web_listen="127.0.0.1:0"):
+        assert server.certs is not None
+        url = f"https://127.0.0.1:{server.engine.web_port}"
+        client = httpx.Client(base_url=url, timeout=10, verify=ssl.create_default_context(cafile=server.certs.ca_cert))
+        # When a desk signs in over HTTPS
+        token = _csrf(client.get("/signin").text)
+        response = client.post("/signin", data={"csrf": token, "key": server.token("oem_desk:ACME")})
+        # Then the console answers over HTTPS and its session cookie is sent only over HTTPS
+        assert response.status_code == 303
+        assert "; secure" in response.headers["set-cookie"].lower()
+        # And plain HTTP on the same port gets no page
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{server.engine.web_port}/signin", timeout=5)

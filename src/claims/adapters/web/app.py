@@ -19,8 +19,11 @@ from claims.adapters.web.pages import HERE, Console, posted_form, principal_of, 
 __all__ = ["Console", "build_web_app"]
 
 
-def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """The console as an ASGI app; ``extra_routes`` (a JSON door, say) are served on the same port."""
+def build_web_app(
+    console: Console, *, secret_key: str, extra_routes: Sequence[BaseRoute] = (), secure_cookie: bool = False
+) -> Starlette:
+    """The console as an ASGI app; ``extra_routes`` (a JSON door, say) are served on the same port;
+    ``secure_cookie`` sends the session cookie over HTTPS only."""
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -38,6 +41,7 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
         lang = request.session.get("lang")
         request.session.clear()  # a new session for the new principal: nothing of the one before but its language
         request.session.update({"principal": principal.name, "identity": principal.identity})
+        request.state.principal = principal
         if lang:
             request.session["lang"] = lang
         return RedirectResponse("/", status_code=303)
@@ -74,6 +78,8 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
     ]
     middleware = [
         Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="claims_session", same_site="strict",
-                   https_only=False, max_age=8 * 3600),
+                   https_only=secure_cookie, max_age=8 * 3600),
     ]  # fmt: skip
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.authenticator = console.authenticator  # each request's session is rechecked against its key
+    return app

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from claims.adapters.grpc.auth.authenticator import Authenticator
+from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
 from claims.adapters.grpc.policy import check_rpc
 from claims.adapters.web import i18n
 from claims.application.app import ClaimsApplication
@@ -47,10 +47,20 @@ i18n.install(templates.env)
 
 
 def principal_of(request: Request) -> Principal | None:
+    """The session's principal, while the key it signed in with is valid: a revoked key ends the session at once."""
+    if hasattr(request.state, "principal"):
+        checked: Principal | None = request.state.principal
+        return checked
     text = request.session.get("principal")
-    if not isinstance(text, str):
-        return None
-    return Principal.parse(text, str(request.session.get("identity", "")))
+    principal = Principal.parse(text, str(request.session.get("identity", ""))) if isinstance(text, str) else None
+    if principal is not None:
+        try:
+            request.app.state.authenticator.recheck(principal)
+        except AuthenticationError:
+            request.session.clear()
+            principal = None
+    request.state.principal = principal
+    return principal
 
 
 def csrf_token(request: Request) -> str:

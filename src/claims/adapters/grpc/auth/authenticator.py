@@ -84,6 +84,18 @@ class Authenticator:
             raise AuthenticationError(REVOKED, f"API key {key_id} was revoked", {"key_id": key_id})
         return Principal.parse(key.principal, identity=f"key:{key_id}")
 
+    def recheck(self, principal: Principal) -> None:
+        """Raise AuthenticationError unless the key ``principal`` was authenticated with (identity ``key:<id>``)
+        still exists, is not revoked and still names ``principal`` — a session's check on each request."""
+        kind, _, key_id = principal.identity.partition(":")
+        if kind != "key":
+            return
+        key = self._keys.get(key_id)
+        if key is None or key.principal != principal.name:
+            raise AuthenticationError(INVALID, "the API key is not valid")
+        if not key.active:
+            raise AuthenticationError(REVOKED, f"API key {key_id} was revoked", {"key_id": key_id})
+
     def _certificate(self, names: list[str]) -> Principal:
         found = self._principals.lookup(names) if self._principals is not None else None
         if found is None:
