@@ -28,3 +28,7 @@ def run(target: str, mint: Callable[[str], str] | None = None) -> Iterator[str]:
         yield from summary(day)
         yield from watch.report()
         yield from sanbao_cases(channel, day.run, credentials)
+    yield ""
+    yield "Look at it in the console: open http://127.0.0.1:8080 and sign in with a key that"
+    yield f"  .venv/bin/claims keys create {day.desk}           prints (the desk: C-2 waits in its queue), or"
+    yield f"  .venv/bin/claims keys create dealer:{day.dealer}  prints (the dealer: C-3 was returned to it)"

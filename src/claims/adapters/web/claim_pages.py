@@ -33,7 +33,7 @@ from claims.adapters.web.pages import (
 from claims.application import access
 from claims.application.principal import Principal, Role
 from claims.domain.claim.commands import ClaimCommand, DecideLine, PostPayment, RequestPartReturn, ReturnClaim
-from claims.domain.claim.events import ClaimReturned
+from claims.domain.claim.events import ClaimFiled, ClaimResubmitted, ClaimReturned
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.errors import ClaimsError, FieldViolation, InvalidCommandError
 from claims.domain.statutory.commitments import DeemedOutcome
@@ -227,9 +227,15 @@ def routes(console: Console) -> list[BaseRoute]:
 
 
 def _return_reasons(console: Console, claim_id: UUID) -> tuple[str, ...]:
-    """The reasons of the claim's latest return (the claim's state keeps only that it was returned)."""
+    """Why the claim stands returned: the desk's reasons when it returned the claim, else the automatic checks'
+    (a version the checks routed back on filing). The claim's state keeps only that it was returned."""
     reasons: tuple[str, ...] = ()
     for recorded in console.app.store.load_with_positions(claim_id):
-        if isinstance(recorded.event, ClaimReturned):
-            reasons = recorded.event.reasons
+        match recorded.event:
+            case ClaimReturned(reasons=given):
+                reasons = given
+            case ClaimFiled(version=version) | ClaimResubmitted(version=version):
+                reasons = version.reasons
+            case _:
+                pass
     return reasons
