@@ -23,9 +23,11 @@ run: $(STAMP)
 	$(BIN)/claims migrate
 	CLAIMS_METRICS_LISTEN=$${CLAIMS_METRICS_LISTEN-127.0.0.1:9464} exec $(BIN)/claims serve
 
-## browser: Debian's chromium for the console's browser tests (skipped when /usr/bin/chromium is there)
+## browser: Debian's chromium and a Chinese font for the console's browser tests and screenshots (skipped when there)
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@test -x /usr/bin/chromium || (apt-get install -y chromium || (apt-get update && apt-get install -y chromium))
+	@test -x /usr/bin/chromium -a -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || \
+	  (apt-get install -y $(BROWSER_PACKAGES) || (apt-get update && apt-get install -y $(BROWSER_PACKAGES)))
 
 ## test: lint, type-check, and the whole test suite (PostgreSQL tests need CLAIMS_TEST_POSTGRES_DSN)
 test: lint typecheck browser

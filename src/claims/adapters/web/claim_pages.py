@@ -192,7 +192,9 @@ def routes(console: Console) -> list[BaseRoute]:
         events = [
             e for e in console.app.store.load_with_positions(found.claim_id) if access.sees_event(principal, e.event)
         ]
-        axis = Markup(draw.svg(draw.marks(found, events)))  # noqa: S704  (built from escaped parts in timeline.py)
+        clocks = [v.clock for v in console.commitments.clocks_of([found.claim_id])] if console.commitments else []
+        drawn = draw.svg(draw.marks(found, events), clocks)
+        axis = Markup(drawn)  # noqa: S704  (built from escaped parts in timeline.py)
         return render(request, "timeline.html", claim=found, events=events, axis=axis)
 
     async def act(request: Request) -> Response:
