@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,9 @@ from google.rpc import error_details_pb2
 
 from claims.logs import configure_logging
 from tests.builders import CN_VIN
+from tests.conftest import FixedClock
 from tests.e2e import requests as rq
+from tests.e2e.auth_fixtures import serve_with_auth
 from tests.web.conftest import CLAIM, DEALER, Console
 
 CLAIMS = "/claims.api.v1.ClaimService"
@@ -205,3 +208,15 @@ def test_a_server_streaming_rpc_streams_connect_envelopes(console: Console) -> N
     assert end_flags == 2
     assert "error" not in end, end
     assert len(messages) == console.server.engine.persistence.events.head_position()
+
+
+def test_the_door_is_off_and_the_console_on_when_grpc_listens_with_tls(tmp_path: Path, clock: FixedClock) -> None:
+    # Given an engine whose gRPC server listens with mutual TLS, and the console on
+    for server in serve_with_auth(tmp_path, clock, tls=True, web_listen="127.0.0.1:0"):
+        client = httpx.Client(base_url=f"http://127.0.0.1:{server.engine.web_port}", timeout=10)
+        # When the console and the door are called
+        health = client.get("/healthz")
+        call = client.post(f"{CLAIMS}/GetClaim", json={"dealerId": DEALER, "claimNumber": CLAIM})
+        # Then the console answers and the door is not there (its plaintext loopback channel would be refused)
+        assert health.text == "ok"
+        assert call.status_code == 404
