@@ -29,6 +29,7 @@ from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
+from claims.adapters.http.door import open_door
 from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper, CheckpointThread
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
@@ -271,8 +272,13 @@ def start_engine(
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
         console = Console(app, claim_directory, authenticator, commitments=commitment_queries)
         assert web_transport is not None
-        web = build_web_app(console, secret_key=secrets.token_urlsafe(32), secure_cookie=web_transport.secure_cookie)
-        engine.web = WebServer(web, settings.web_listen, web_transport)
+        door = open_door(settings.listen, port, tls=plan.credentials is not None, services=SERVICE_NAMES,
+                         max_message_bytes=settings.max_message_bytes)  # fmt: skip
+        web = build_web_app(
+            console, secret_key=secrets.token_urlsafe(32), secure_cookie=web_transport.secure_cookie,
+            extra_routes=door.routes if door else (),
+        )  # fmt: skip
+        engine.web = WebServer(web, settings.web_listen, web_transport, on_stop=door.close if door else None)
         engine.web.start()
     if child is not None:
         child.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,14 @@ def plan_web_transport(
 class WebServer:
     """One uvicorn server on a socket bound before it starts, so the port is known at once."""
 
-    def __init__(self, app: ASGIApp, listen: str, transport: WebTransport | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        listen: str,
+        transport: WebTransport | None = None,
+        *,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         host, _, port = listen.rpartition(":")
         self._socket = socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -62,6 +70,7 @@ class WebServer:
         )  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="web", daemon=True)
+        self._on_stop = on_stop  # what the app holds open (the JSON door's channel), closed once serving stopped
 
     def _serve(self) -> None:
         self._server.run(sockets=[self._socket])
@@ -80,3 +89,5 @@ class WebServer:
         self._server.should_exit = True
         self._thread.join(timeout=5)
         self._socket.close()
+        if self._on_stop is not None:
+            self._on_stop()
