@@ -36,6 +36,7 @@ from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.adapters.web.app import Console, build_web_app
+from claims.adapters.web.hash_chain import HashChain
 from claims.adapters.web.server import WebServer
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
@@ -263,7 +264,10 @@ def start_engine(
         plan.description, metrics, tracer, child,
     )  # fmt: skip
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
-        console = Console(app, claim_directory, authenticator, commitments=commitment_queries)
+        chain = HashChain(persistence.database, keeper) if persistence.database is not None else None
+        console = Console(
+            app, claim_directory, authenticator, commitments=commitment_queries, vehicles=directory, chain=chain
+        )
         engine.web = WebServer(build_web_app(console, secret_key=secrets.token_urlsafe(32)), settings.web_listen)
         engine.web.start()
     if child is not None:
