@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError
-from claims.adapters.web import claim_pages, i18n, vehicle_pages
+from claims.adapters.web import audit_pages, claim_pages, i18n, vehicle_pages
 from claims.adapters.web.pages import HERE, Console, posted_form, principal_of, render
 
 __all__ = ["Console", "build_web_app"]
@@ -70,6 +70,7 @@ def build_web_app(console: Console, *, secret_key: str, extra_routes: Sequence[B
         Route("/lang/{lang}", switch_language),
         *claim_pages.routes(console),
         *vehicle_pages.routes(console),
+        *audit_pages.routes(console),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         *extra_routes,
     ]
