@@ -1,0 +1,108 @@
+"""The vehicle page and the auditor's pages as people use them: headless chromium against the real engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.builders import VIN
+from tests.web.conftest import CLAIM, DEALER, TIMEOUT, Console
+from tests.web.test_browser import sign_in
+
+
+def coverage_state(page: Any, table: str, code: str = "BASIC") -> str | None:
+    state: str | None = page.get_attribute(f"[data-testid={table}] tr[data-code='{code}'] td[data-state]", "data-state")
+    return state
+
+
+def test_a_dealer_follows_the_claims_vin_to_its_vehicle_coverage_and_repair_order(console: Console, page: Any) -> None:
+    # Given the selling dealer signed in, on its claim
+    sign_in(page, console, f"dealer:{DEALER}")
+    page.goto(f"{console.url}/claims/{DEALER}/{CLAIM}")
+    # When it follows the claim's VIN
+    page.click("[data-testid=vin-link]")
+    # Then the vehicle page shows the coverage in force today, the odometer history and its closed repair order
+    assert page.inner_text("[data-testid=vin]") == VIN
+    assert coverage_state(page, "coverages") == "IN_FORCE"
+    assert "15104" in page.inner_text("[data-testid=readings]")
+    orders = page.inner_text("[data-testid=repair-orders]")
+    assert "RO-1001" in orders
+    assert "CLOSED" in orders
+    # And the statutory case, clocks and compensation sections the dealer's role may read
+    for part in ("statutory-case", "clocks", "compensation-balances"):
+        assert page.locator(f"[data-testid={part}]").count() == 1
+    # And its header links to the vehicles but not to the auditor's pages
+    assert "/audit" not in (page.inner_html("[data-testid=nav]"))
+
+
+def test_the_desk_of_another_make_gets_no_such_vehicle(console: Console, page: Any) -> None:
+    # Given the desk of another make signed in
+    sign_in(page, console, "oem_desk:OTHERCO")
+    # When it opens the ACME vehicle by its address
+    response = page.goto(f"{console.url}/vehicles/{VIN}")
+    # Then there is no such vehicle for it
+    assert response.status == 404
+    assert f"no vehicle or product {VIN} is registered" in page.inner_text("[role=alert]")
+
+
+def test_coverage_evaluated_past_its_term_or_its_distance_limit_shows_it_expired(console: Console, page: Any) -> None:
+    # Given the make's desk on the vehicle (36 months / 36,000 mi from delivery on 2025-01-12, in force today)
+    sign_in(page, console, "oem_desk:ACME")
+    page.goto(f"{console.url}/vehicles/{VIN}")
+    assert coverage_state(page, "coverages") == "IN_FORCE"
+    # When it evaluates the coverages on a date after the term
+    page.fill("[data-testid=evaluate] input[name=on]", "2028-06-01")
+    page.click("[data-testid=evaluate] button")
+    # Then they show expired by time, and today's stay in force
+    assert coverage_state(page, "coverages-evaluated") == "EXPIRED_BY_TIME"
+    assert coverage_state(page, "coverages") == "IN_FORCE"
+    # When it evaluates them today at a reading past the distance limit
+    page.fill("[data-testid=evaluate] input[name=on]", "")
+    page.fill("[data-testid=evaluate] input[name=reading]", "40000")
+    page.click("[data-testid=evaluate] button")
+    # Then they show expired by distance
+    assert coverage_state(page, "coverages-evaluated") == "EXPIRED_BY_DISTANCE"
+
+
+def test_the_auditor_reads_the_log_verifies_the_chain_and_sees_the_claim_as_of_version_1(
+    console: Console, page: Any
+) -> None:
+    # Given a sealed log (the chain projection has caught up) and the auditor signed in
+    engine = console.server.engine
+    assert engine.runner is not None
+    assert engine.runner.wait_for("chain", engine.persistence.events.head_position(), TIMEOUT)
+    sign_in(page, console, "auditor")
+    # When it opens the audit log
+    page.click("[data-testid=nav] a[href='/audit']")
+    # Then it sees the latest events with their positions, the claim's filing among them
+    log = page.inner_text("[data-testid=log]")
+    assert "ClaimFiled" in log
+    positions = [int(p) for p in page.locator("[data-testid=position]").all_inner_texts()]
+    assert positions == sorted(positions)
+    assert positions[-1] == int(page.inner_text("[data-testid=head]"))
+    # When it verifies the hash chain
+    page.click("[data-testid=nav] a[href='/audit/chain']")
+    page.click("[data-testid=verify] button")
+    # Then the chain is intact, with the head hash the sealed head shows
+    assert page.get_attribute("[data-testid=report]", "data-intact") == "true"
+    head_hash = page.inner_text("[data-testid=head-hash]")
+    assert len(head_hash) == 64
+    assert head_hash == page.inner_text("[data-testid=sealed-hash]")
+    # When it asks for the claim as of version 1
+    page.goto(f"{console.url}/audit/claims/{DEALER}/{CLAIM}?version=1")
+    # Then it sees the state the filing made, and that one event
+    assert page.inner_text("[data-testid=state-version]") == "1"
+    assert "ClaimFiled" in page.inner_text("[data-testid=state-events]")
+    assert CLAIM in page.inner_text("[data-testid=state-json]")
+
+
+def test_a_dealer_may_not_open_the_auditors_pages(console: Console, page: Any) -> None:
+    # Given the dealer signed in
+    sign_in(page, console, f"dealer:{DEALER}")
+    # When it opens the whole log and the hash chain
+    log = page.goto(f"{console.url}/audit")
+    # Then both are refused with the reason
+    assert log.status == 403
+    assert "the whole log, or a stream named by id, is for auditors" in page.inner_text("[role=alert]")
+    chain = page.goto(f"{console.url}/audit/chain")
+    assert chain.status == 403
+    assert "dealer may not call /claims.api.v1.AuditService/VerifyHistory" in page.inner_text("[role=alert]")
