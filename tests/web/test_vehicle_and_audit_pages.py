@@ -27,11 +27,15 @@ def test_a_dealer_follows_the_claims_vin_to_its_vehicle_coverage_and_repair_orde
     orders = page.inner_text("[data-testid=repair-orders]")
     assert "RO-1001" in orders
     assert "CLOSED" in orders
+    assert page.locator("svg[data-testid=repair-chart] rect").count() == 1
     # And the statutory case, clocks and compensation sections the dealer's role may read
     for part in ("statutory-case", "clocks", "compensation-balances"):
         assert page.locator(f"[data-testid={part}]").count() == 1
     # And its header links to the vehicles but not to the auditor's pages
     assert "/audit" not in (page.inner_html("[data-testid=nav]"))
+    # And in Chinese the page's labels come from the catalog
+    page.click("[data-testid=languages] a[hreflang=zh]")
+    assert "今日保修状态" in page.inner_text("main")
 
 
 def test_the_desk_of_another_make_gets_no_such_vehicle(console: Console, page: Any) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from claims.adapters.grpc.mapping import build, parse_date, present
-from claims.adapters.web import vehicle_sections
+from claims.adapters.web import repair_chart, vehicle_sections
 from claims.adapters.web.pages import PAGE_SIZE, VEHICLES, Console, refusal_text, render, signed_in
 from claims.application import access
 from claims.application.principal import Role
@@ -65,10 +66,12 @@ def routes(console: Console) -> list[BaseRoute]:
         except ClaimsError as e:
             code, refusal = 400, refusal_text(e)
         parts = vehicle_sections.sections(console, principal, today.vehicle)
+        drawn = repair_chart.svg(today.vehicle.delivery_date, console.app.clock(), parts.repair_orders or [])
+        chart = Markup(drawn)  # noqa: S704  (built from escaped parts in repair_chart.py)
         return render(
             request, "vehicle.html", code, today=today, version=version, evaluated=evaluated, refusal=refusal,
             asked_on=request.query_params.get("on", ""), asked_reading=request.query_params.get("reading", ""),
-            **parts,
+            chart=chart, repair_orders=parts.repair_orders, case=parts.case, clocks=parts.clocks, ledger=parts.ledger,
         )  # fmt: skip
 
     return [Route("/vehicles", vehicles), Route("/vehicles/{vin}", vehicle)]

@@ -81,11 +81,20 @@ def compensation(console: Console, principal: Principal, vehicle: Vehicle) -> Le
     return LedgerSection(console.commitments.compensation_balances(scoped), entries)
 
 
-def sections(console: Console, principal: Principal, vehicle: Vehicle) -> dict[str, object]:
-    """Every part, by the name the template reads it under."""
-    return {
-        "repair_orders": repair_orders(console, principal, vehicle),
-        "case": statutory_case(console, principal, vehicle),
-        "clocks": clocks(console, principal, vehicle),
-        "ledger": compensation(console, principal, vehicle),
-    }
+@dataclass(frozen=True)
+class VehicleParts:
+    """Every part; ``None`` where the principal's role may not read it or the store keeps no read model."""
+
+    repair_orders: list[RepairOrder] | None
+    case: CaseSection | None
+    clocks: list[ClockView] | None
+    ledger: LedgerSection | None
+
+
+def sections(console: Console, principal: Principal, vehicle: Vehicle) -> VehicleParts:
+    return VehicleParts(
+        repair_orders=repair_orders(console, principal, vehicle),
+        case=statutory_case(console, principal, vehicle),
+        clocks=clocks(console, principal, vehicle),
+        ledger=compensation(console, principal, vehicle),
+    )
