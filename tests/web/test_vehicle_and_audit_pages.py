@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from tests.builders import VIN
+from tests.builders import CN_VIN, VIN
+from tests.e2e.requests import CN_DEALER
+from tests.e2e.test_statutory_api import registered, repair
 from tests.web.conftest import CLAIM, DEALER, TIMEOUT, Console
 from tests.web.test_browser import sign_in
 
@@ -110,3 +113,28 @@ def test_a_dealer_may_not_open_the_auditors_pages(console: Console, page: Any) -
     chain = page.goto(f"{console.url}/audit/chain")
     assert chain.status == 403
     assert "dealer may not call /claims.api.v1.AuditService/VerifyHistory" in page.inner_text("[role=alert]")
+
+
+def test_the_vehicle_page_shows_the_statutory_case_and_the_compensation_owed(console: Console, page: Any) -> None:
+    # Given a CN vehicle back from one repair of 130 hours (6 statutory days: a courtesy car was owed)
+    api = console.server.api_as(f"dealer:{CN_DEALER}")
+    registered(api)
+    repair(api, 1, datetime(2026, 11, 2, 8, 0, tzinfo=UTC), hours=130)
+    engine = console.server.engine
+    assert engine.runner is not None
+    for name in ("commitments", "compensation"):
+        assert engine.runner.wait_for(name, engine.persistence.events.head_position(), TIMEOUT)
+    # When its dealer opens the vehicle
+    sign_in(page, console, f"dealer:{CN_DEALER}")
+    page.goto(f"{console.url}/vehicles/{CN_VIN}")
+    # Then it sees the case's determination: the pack and version, and each rule's outcome with its facts
+    assert page.inner_text("[data-testid=pack]").startswith("CN-")
+    courtesy = page.locator("[data-testid=eligibility] tr", has_text="courtesy_car")
+    assert courtesy.locator("td[data-fired]").get_attribute("data-fired") == "true"
+    assert "days_owed=1" in courtesy.inner_text()
+    # And the compensation owed on it, and the commitment clock the long repair breached
+    assert "CN¥300.00" in page.inner_text("[data-testid=compensation-balances]")
+    statuses = page.locator("[data-testid=clocks] td[data-status]").evaluate_all(
+        "cells => cells.map(c => c.dataset.status)"
+    )
+    assert "BREACHED" in statuses
