@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from claims.adapters.persistence.checkpoint import generate_key_pair
+from claims.api.v1 import audit_pb2, audit_pb2_grpc
 from tests.builders import CN_VIN, VIN
+from tests.conftest import FixedClock
+from tests.e2e.auth_fixtures import serve_with_auth
 from tests.e2e.requests import CN_DEALER
 from tests.e2e.test_statutory_api import registered, repair
-from tests.web.conftest import CLAIM, DEALER, TIMEOUT, Console
+from tests.web.conftest import CLAIM, DEALER, TIMEOUT, Console, seed_claim
 from tests.web.test_browser import sign_in
+
+
+@pytest.fixture
+def keyed_console(tmp_path: Path, clock: FixedClock) -> Iterator[Console]:
+    """The console fixture's engine and claim, with a key that signs checkpoints of the hash chain."""
+    key = tmp_path / "checkpoint-key.pem"
+    key.write_bytes(generate_key_pair()[0])
+    settings = {"checkpoint_key_file": key, "checkpoint_dir": tmp_path / "checkpoints"}
+    for server in serve_with_auth(tmp_path, clock, tls=False, web_listen="127.0.0.1:0", **settings):
+        seed_claim(server)
+        yield Console(server, f"http://127.0.0.1:{server.engine.web_port}")
 
 
 def coverage_state(page: Any, table: str, code: str = "BASIC") -> str | None:
@@ -71,12 +90,14 @@ def test_coverage_evaluated_past_its_term_or_its_distance_limit_shows_it_expired
 
 
 def test_the_auditor_reads_the_log_verifies_the_chain_and_sees_the_claim_as_of_version_1(
-    console: Console, page: Any
+    keyed_console: Console, page: Any
 ) -> None:
-    # Given a sealed log (the chain projection has caught up) and the auditor signed in
-    engine = console.server.engine
+    # Given a sealed log (the chain projection has caught up), a checkpoint signed of it, and the auditor signed in
+    console, engine = keyed_console, keyed_console.server.engine
     assert engine.runner is not None
     assert engine.runner.wait_for("chain", engine.persistence.events.head_position(), TIMEOUT)
+    audit = audit_pb2_grpc.AuditServiceStub(console.server.api_as("auditor").channel)
+    signed = audit.GetCheckpoint(audit_pb2.GetCheckpointRequest(), timeout=TIMEOUT)
     sign_in(page, console, "auditor")
     # When it opens the audit log
     page.click("[data-testid=nav] a[href='/audit']")
@@ -93,7 +114,10 @@ def test_the_auditor_reads_the_log_verifies_the_chain_and_sees_the_claim_as_of_v
     assert page.get_attribute("[data-testid=report]", "data-intact") == "true"
     head_hash = page.inner_text("[data-testid=head-hash]")
     assert len(head_hash) == 64
-    assert head_hash == page.inner_text("[data-testid=sealed-hash]")
+    assert head_hash == page.inner_text("[data-testid=sealed-hash]") == signed.chain_hash_hex
+    # And the latest signed checkpoint, of that head, by its key
+    assert signed.key_id in page.inner_text("[data-testid=checkpoint]")
+    assert signed.chain_hash_hex in page.inner_text("[data-testid=checkpoint]")
     # When it asks for the claim as of version 1
     page.goto(f"{console.url}/audit/claims/{DEALER}/{CLAIM}?version=1")
     # Then it sees the state the filing made, and that one event
