@@ -37,6 +37,7 @@ from claims.adapters.persistence.group_commit import GroupCommitSettings
 from claims.adapters.persistence.migrations import pending_migrations, require_migrated
 from claims.adapters.reference import load_part_usage, load_statutory_inputs
 from claims.adapters.web.app import Console, build_web_app
+from claims.adapters.web.hash_chain import HashChain
 from claims.adapters.web.server import WebServer, plan_web_transport
 from claims.application.app import ClaimsApplication
 from claims.application.timers import CommitmentTimer, TimerThread
@@ -270,7 +271,10 @@ def start_engine(
         plan.description, metrics, tracer, child,
     )  # fmt: skip
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
-        console = Console(app, claim_directory, authenticator, commitments=commitment_queries)
+        chain = HashChain(persistence.database, keeper) if persistence.database is not None else None
+        console = Console(
+            app, claim_directory, authenticator, commitments=commitment_queries, vehicles=directory, chain=chain
+        )
         assert web_transport is not None
         door = open_door(settings.listen, port, tls=plan.credentials is not None, services=SERVICE_NAMES,
                          max_message_bytes=settings.max_message_bytes)  # fmt: skip

@@ -64,3 +64,9 @@ def test_the_switch_never_sends_off_the_site(console: Console) -> None:
     client = httpx.Client(base_url=console.url, timeout=10)
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         assert client.get("/lang/zh", params={"next": target}).headers["location"] == "/"
+
+
+def test_the_catalog_translates_each_label_once() -> None:
+    path = Path(i18n.__file__).parent / "locale" / "zh" / "LC_MESSAGES" / "console.po"
+    ids = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith('msgid "')]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

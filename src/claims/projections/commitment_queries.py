@@ -302,6 +302,17 @@ class CommitmentQueries:
             )
         return _subject(rows[0]) if rows else None
 
+    def subjects_of_vehicle(self, vehicle_id: UUID, kind: str, limit: int) -> list[Subject]:
+        """The subjects of ``kind`` on a vehicle (its repair orders, say), by dealer then reference."""
+        with self._db.read() as tx:
+            rows = tx.rows(
+                "SELECT subject_id, subject_kind, subject_ref, jurisdiction, product_class, vehicle_id, dealer_id"
+                " FROM rm_commitment_subjects WHERE vehicle_id = :vehicle AND subject_kind = :kind"
+                " ORDER BY dealer_id, subject_ref LIMIT :limit",
+                {"vehicle": str(vehicle_id), "kind": kind, "limit": limit},
+            )
+        return [_subject(r) for r in rows]
+
     def clocks(self, f: ClockFilter, *, after: str, limit: int) -> list[ClockView]:
         """Clocks matching ``f`` in the order they started (then commitment, subject), after the cursor ``after``."""
         clauses: list[str] = []

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError
-from claims.adapters.web import claim_pages, i18n
+from claims.adapters.web import audit_pages, claim_pages, i18n, vehicle_pages
 from claims.adapters.web.pages import HERE, Console, posted_form, principal_of, render
 
 __all__ = ["Console", "build_web_app"]
@@ -73,6 +73,8 @@ def build_web_app(
         Route("/", home),
         Route("/lang/{lang}", switch_language),
         *claim_pages.routes(console),
+        *vehicle_pages.routes(console),
+        *audit_pages.routes(console),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         *extra_routes,
     ]

@@ -19,15 +19,22 @@ from starlette.templating import Jinja2Templates
 from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
 from claims.adapters.grpc.policy import check_rpc
 from claims.adapters.web import i18n
+from claims.adapters.web.hash_chain import HashChain
+from claims.application import access
 from claims.application.app import ClaimsApplication
 from claims.application.messages import CallContext
 from claims.application.principal import Principal
 from claims.domain.errors import ClaimsError, InvalidCommandError
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
+from claims.projections.vehicles import VehicleDirectory
 
 HERE = Path(__file__).parent
 CLAIMS = "/claims.api.v1.ClaimService/"
+VEHICLES = "/claims.api.v1.VehicleService/"
+REPAIR_ORDERS = "/claims.api.v1.RepairOrderService/"
+STATUTORY = "/claims.api.v1.StatutoryService/"
+AUDIT = "/claims.api.v1.AuditService/"
 PAGE_SIZE = 50
 
 
@@ -40,6 +47,8 @@ class Console:
     directory: ClaimDirectory | None
     authenticator: Authenticator
     commitments: CommitmentQueries | None = None
+    vehicles: VehicleDirectory | None = None
+    chain: HashChain | None = None  # None on a store without the hash chain (the in-memory one)
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -82,7 +91,9 @@ async def posted_form(request: Request) -> dict[str, str] | Response:
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> Response:
-    context |= {"principal": principal_of(request), "csrf": csrf_token(request), "lang": i18n.language(request)}
+    principal = principal_of(request)
+    context |= {"principal": principal, "csrf": csrf_token(request), "lang": i18n.language(request)}
+    context.setdefault("nav", nav_links(principal))
     return templates.TemplateResponse(request, name, context, status_code=code)
 
 
@@ -99,6 +110,24 @@ def may_call(principal: Principal, rpc: str) -> bool:
     except ClaimsError:
         return False
     return True
+
+
+# The header's links: (path, English label, the RPC whose role table decides who sees the link).
+NAV = (
+    ("/claims", "Claims", CLAIMS + "ListClaims"),
+    ("/vehicles", "Vehicles", VEHICLES + "ListVehicles"),
+    ("/audit", "Audit log", AUDIT + "StreamEvents"),
+    ("/audit/chain", "Hash chain", AUDIT + "VerifyHistory"),
+)
+
+
+def nav_links(principal: Principal | None) -> list[tuple[str, str]]:
+    """The header's links ``principal`` may follow, as (path, English label)."""
+    if principal is None:
+        return []
+    links = [(path, label) for path, label, rpc in NAV if may_call(principal, rpc)]
+    # The whole log is for auditors (audit_feed.require_visible_subject); other readers see one subject's events.
+    return [(path, label) for path, label in links if path != "/audit" or access.sees_everything(principal)]
 
 
 def signed_in(request: Request, rpc: str) -> Principal | Response:
