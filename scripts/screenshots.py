@@ -24,6 +24,8 @@ from claims.adapters.persistence.migrations import apply_migrations
 from claims.bootstrap import Engine, start_engine, utc_now
 from claims.config import Settings
 from claims.demo import run
+from claims.demo.dealership import make_vin
+from claims.demo.sanbao import CN_MAKER
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -50,7 +52,8 @@ def mint(engine: Engine, principal: str) -> str:
 
 
 def shots(dealer: str) -> list[Shot]:
-    desk, dealer_principal = "oem_desk:GM", f"dealer:{dealer}"
+    desk, dealer_principal, run = "oem_desk:GM", f"dealer:{dealer}", dealer.removeprefix("DEMO-")
+    cn_dealer, cn_vin = f"dealer:DEMO-CN-{run}", make_vin(run, 11, CN_MAKER)  # the 三包 case entitled to a remedy
     return [
         Shot("signin", "", "/signin"),
         Shot("queue", desk, "/claims"),
@@ -61,7 +64,16 @@ def shots(dealer: str) -> list[Shot]:
         Shot("timeline", desk, f"/claims/{dealer}/C-1/timeline"),
         Shot("dealer", dealer_principal, "/claims"),
         Shot("dealer-returned", dealer_principal, f"/claims/{dealer}/C-3"),
+        Shot("vehicle", dealer_principal, f"/vehicles/{make_vin(run, 1)}"),
+        Shot("vehicle-sanbao-zh", cn_dealer, f"/vehicles/{cn_vin}", lang="zh"),
+        Shot("audit-log", "auditor", "/audit"),
+        Shot("audit-chain", "auditor", "/audit/chain", before=_verify),
+        Shot("audit-state-at", "auditor", f"/audit/claims/{dealer}/C-1?version=4"),
     ]
+
+
+def _verify(page: Any) -> None:
+    page.click("[data-testid=verify] button")
 
 
 def _reject_without_reason(page: Any) -> None:

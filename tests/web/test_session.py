@@ -112,3 +112,13 @@ def test_with_the_servers_certificate_the_console_is_https_and_its_cookie_secure
         # And plain HTTP on the same port gets no page
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"http://127.0.0.1:{server.engine.web_port}/signin", timeout=5)
+
+
+def test_each_role_lands_on_the_first_page_it_may_open(console: Console) -> None:
+    # Given a desk and an admin signed in
+    desk, admin = signed_in(console, "oem_desk:ACME"), signed_in(console, "admin")
+    # When each opens the console's home
+    # Then the desk lands on its claim queue and the admin, who lists no claims, on the hash chain
+    assert desk.get("/").headers["location"] == "/claims"
+    assert admin.get("/").headers["location"] == "/audit/chain"
+    assert admin.get("/audit/chain").status_code == 200

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError
 from claims.adapters.web import audit_pages, claim_pages, i18n, vehicle_pages
-from claims.adapters.web.pages import HERE, Console, posted_form, principal_of, render
+from claims.adapters.web.pages import HERE, Console, nav_links, posted_form, principal_of, render
 
 __all__ = ["Console", "build_web_app"]
 
@@ -63,8 +63,12 @@ def build_web_app(
         return RedirectResponse(back if local else "/", status_code=303)
 
     async def home(request: Request) -> Response:
+        """Sign in, else the first page of the header the principal may open (an admin has no claims to list)."""
         principal = principal_of(request)
-        return RedirectResponse("/signin" if principal is None else "/claims", status_code=303)
+        if principal is None:
+            return RedirectResponse("/signin", status_code=303)
+        links = nav_links(principal)
+        return RedirectResponse(links[0][0] if links else "/claims", status_code=303)
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
