@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
 
 from claims.adapters.grpc.auth.transport import InsecureListenError
-from claims.adapters.web.server import plan_web_transport
+from claims.adapters.web.server import WebServer, plan_web_transport
 
 CERT, KEY = Path("server.pem"), Path("server.key")
 
@@ -36,3 +38,13 @@ def test_behind_a_tls_proxy_plain_http_with_a_cookie_sent_only_over_https() -> N
     plan = plan_web_transport("0.0.0.0:8080", cert_file=None, key_file=None, behind_tls_proxy=True)
     assert plan.scheme == "http"
     assert plan.secure_cookie
+
+
+def test_the_console_socket_says_tcp_so_its_connections_get_nodelay() -> None:
+    # asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; without it every kept-alive request
+    # waited 40 ms for the client's delayed ACK (bench.console found it: /healthz 44 ms, now under 1 ms)
+    server = WebServer(Starlette(), "127.0.0.1:0")
+    try:
+        assert server._socket.proto == socket.IPPROTO_TCP
+    finally:
+        server._socket.close()
