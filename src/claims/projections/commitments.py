@@ -16,7 +16,7 @@ Both keep a small lookup of the subjects their events name (what a claim's or a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -102,33 +102,90 @@ class Subject:
     dealer_id: str | None
 
 
-def _put_subject(tx: Transaction, s: Subject) -> None:
-    tx.execute(
-        "INSERT INTO rm_commitment_subjects (subject_id, subject_kind, subject_ref, jurisdiction, product_class,"
-        " vehicle_id, dealer_id) VALUES (:id, :kind, :ref, :jurisdiction, :class, :vehicle, :dealer)"
-        " ON CONFLICT (subject_id) DO NOTHING",
-        {
-            "id": str(s.subject_id), "kind": s.kind, "ref": s.ref, "jurisdiction": s.jurisdiction,
-            "class": s.product_class, "vehicle": None if s.vehicle_id is None else str(s.vehicle_id),
-            "dealer": s.dealer_id,
-        },
-    )  # fmt: skip
+_PUT_SUBJECT = (
+    "INSERT INTO rm_commitment_subjects (subject_id, subject_kind, subject_ref, jurisdiction, product_class,"
+    " vehicle_id, dealer_id) VALUES (:id, :kind, :ref, :jurisdiction, :class, :vehicle, :dealer)"
+    " ON CONFLICT (subject_id) DO NOTHING"
+)
+_IDS_PER_READ = 500  # under SQLite's oldest limit of 999 parameters a statement
 
 
-def _subject(tx: Transaction, subject_id: UUID) -> Subject | None:
-    rows = tx.rows("SELECT * FROM rm_commitment_subjects WHERE subject_id = :id", {"id": str(subject_id)})
-    if not rows:
-        return None
-    r = rows[0]
-    return Subject(
-        subject_id=subject_id,
-        kind=r["subject_kind"],
-        ref=r["subject_ref"],
-        jurisdiction=r["jurisdiction"],
-        product_class=r["product_class"],
-        vehicle_id=_uuid(r["vehicle_id"]),
-        dealer_id=r["dealer_id"],
-    )
+def _subject_row(s: Subject) -> dict[str, object]:
+    return {
+        "id": str(s.subject_id), "kind": s.kind, "ref": s.ref, "jurisdiction": s.jurisdiction,
+        "class": s.product_class, "vehicle": None if s.vehicle_id is None else str(s.vehicle_id),
+        "dealer": s.dealer_id,
+    }  # fmt: skip
+
+
+def _read_subjects(tx: Transaction, subject_ids: Collection[UUID]) -> dict[UUID, Subject | None]:
+    """The stored subject of each of ``subject_ids`` (``None``: none stored), a query per 500 ids."""
+    found: dict[UUID, Subject | None] = dict.fromkeys(subject_ids)
+    ids = list(found)
+    for i in range(0, len(ids), _IDS_PER_READ):
+        keys = {f"s{n}": str(subject_id) for n, subject_id in enumerate(ids[i : i + _IDS_PER_READ])}
+        placeholders = ", ".join(":" + k for k in keys)  # parameters only: no event text reaches the SQL
+        query = f"SELECT * FROM rm_commitment_subjects WHERE subject_id IN ({placeholders})"  # noqa: S608
+        for r in tx.rows(query, keys):
+            subject_id = UUID(str(r["subject_id"]))
+            found[subject_id] = Subject(
+                subject_id=subject_id,
+                kind=r["subject_kind"],
+                ref=r["subject_ref"],
+                jurisdiction=r["jurisdiction"],
+                product_class=r["product_class"],
+                vehicle_id=_uuid(r["vehicle_id"]),
+                dealer_id=r["dealer_id"],
+            )
+    return found
+
+
+class _Subjects:
+    """The subjects lookup as one batch sees it: read once for the ids its events name, written at its end.
+
+    A subject, once stored, never changes (the first stored stands: ``ON CONFLICT DO NOTHING``), so what
+    was read stays true through the batch, and a subject put earlier in the batch is found by a later event.
+    """
+
+    def __init__(self, tx: Transaction, subject_ids: Collection[UUID]) -> None:
+        self._tx = tx
+        self._known = _read_subjects(tx, subject_ids)
+        self._new: list[Subject] = []
+
+    def get(self, subject_id: UUID) -> Subject | None:
+        if subject_id not in self._known:  # an id the batch's events did not name: read it
+            self._known.update(_read_subjects(self._tx, [subject_id]))
+        return self._known[subject_id]
+
+    def put(self, s: Subject) -> None:
+        if self.get(s.subject_id) is None:
+            self._known[s.subject_id] = s
+            self._new.append(s)
+
+    def write(self) -> None:
+        if self._new:
+            self._tx.execute_many(_PUT_SUBJECT, [_subject_row(s) for s in self._new])
+            self._new = []
+
+
+_OPENING_SUBJECTS = (VehicleRegistered, ClaimFiled, RepairOrderOpened, StatutoryCaseOpened)
+
+
+def _named_subjects(events: Sequence[RecordedEvent], clocked: Collection[str]) -> set[UUID]:
+    """Every subject handling the events may look up: the streams they open or run clocks on (``clocked``
+    topics), and the vehicles they name."""
+    ids: set[UUID] = set()
+    for recorded in events:
+        if recorded.topic in clocked or isinstance(recorded.event, _OPENING_SUBJECTS):
+            ids.add(recorded.stream_id)
+        match recorded.event:
+            case ClaimFiled(vehicle_id=vehicle) | RepairOrderOpened(vehicle_id=vehicle):
+                ids.add(vehicle)
+            case StatutoryCaseOpened(vehicle_id=vehicle):
+                ids.add(vehicle)
+            case _:
+                pass
+    return ids
 
 
 # --- clocks --------------------------------------------------------------------------------------
@@ -152,49 +209,48 @@ class CommitmentProjection:
         self.topics: tuple[str, ...] = tuple(dict.fromkeys((*subjects, *self._by_topic)))
 
     def handle(self, tx: Transaction, recorded: RecordedEvent) -> None:
+        self.handle_batch(tx, [recorded])
+
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        """The events in turn, the subjects they name read in one query (a read per event was most of catch-up)."""
+        subjects = _Subjects(tx, _named_subjects(events, self._by_topic))
+        for recorded in events:
+            self._handle(tx, subjects, recorded)
+        subjects.write()
+
+    def _handle(self, tx: Transaction, subjects: _Subjects, recorded: RecordedEvent) -> None:
         match recorded.event:
             case VehicleRegistered() as e:
                 kind = PRODUCT_CLASS[e.identifier_kind]
-                _put_subject(
-                    tx, Subject(e.vehicle_id, "vehicle", e.identifier, e.jurisdiction, kind, e.vehicle_id, e.dealer_id)
+                subjects.put(
+                    Subject(e.vehicle_id, "vehicle", e.identifier, e.jurisdiction, kind, e.vehicle_id, e.dealer_id)
                 )
             case ClaimFiled() as e:
-                vehicle = _subject(tx, e.vehicle_id)
+                vehicle = subjects.get(e.vehicle_id)
                 kind = vehicle.product_class if vehicle else PRODUCT_CLASS[IdentifierKind.VIN]
-                _put_subject(
-                    tx, Subject(e.claim_id, "claim", e.claim_number, e.jurisdiction, kind, e.vehicle_id, e.dealer_id)
+                subjects.put(
+                    Subject(e.claim_id, "claim", e.claim_number, e.jurisdiction, kind, e.vehicle_id, e.dealer_id)
                 )
-                self._clocks(tx, recorded)
+                self._clocks(tx, subjects, recorded)
             case RepairOrderOpened() as e:
-                self._subject_of_vehicle(tx, e.repair_order_id, "repair_order", e.ro_number, e.vehicle_id, e.dealer_id)
-                self._clocks(tx, recorded)
+                _subject_of_vehicle(subjects, e.repair_order_id, "repair_order", e.ro_number, e.vehicle_id, e.dealer_id)
+                self._clocks(tx, subjects, recorded)
             case StatutoryCaseOpened() as e:
                 # The seller who answers remedy requests is the dealer who sold the vehicle.
-                self._subject_of_vehicle(tx, e.case_id, "statutory_case", e.vin, e.vehicle_id, None)
+                _subject_of_vehicle(subjects, e.case_id, "statutory_case", e.vin, e.vehicle_id, None)
             case CommitmentBreached() as e:
                 _mark_breached(tx, recorded, e.commitment_code, e.subject_id, e.breached_at, e.started_at)
             case ClaimDeemedApproved() as e:
                 _mark_breached(tx, recorded, e.commitment_code, recorded.stream_id, e.deemed_at, None)
-                self._clocks(tx, recorded)
+                self._clocks(tx, subjects, recorded)
             case _ if recorded.topic in self._by_topic:
-                self._clocks(tx, recorded)
+                self._clocks(tx, subjects, recorded)
             case _:
                 pass
 
-    @staticmethod
-    def _subject_of_vehicle(
-        tx: Transaction, subject_id: UUID, kind: str, ref: str, vehicle_id: UUID, dealer_id: str | None
-    ) -> None:
-        vehicle = _subject(tx, vehicle_id)
-        if vehicle is not None:  # a vehicle is registered before anything happens to it
-            dealer = dealer_id or vehicle.dealer_id
-            _put_subject(
-                tx, Subject(subject_id, kind, ref, vehicle.jurisdiction, vehicle.product_class, vehicle_id, dealer)
-            )
-
-    def _clocks(self, tx: Transaction, recorded: RecordedEvent) -> None:
+    def _clocks(self, tx: Transaction, subjects: _Subjects, recorded: RecordedEvent) -> None:
         commitments = self._by_topic.get(recorded.topic, ())
-        subject = _subject(tx, recorded.stream_id) if commitments else None
+        subject = subjects.get(recorded.stream_id) if commitments else None
         if subject is None:
             return
         at, topic = occurred_at(recorded), recorded.topic
@@ -209,6 +265,15 @@ class CommitmentProjection:
                 _resume(tx, recorded, c, subject, at)
             if topic in c.start_on:
                 _start(tx, recorded, c, subject, at)
+
+
+def _subject_of_vehicle(
+    subjects: _Subjects, subject_id: UUID, kind: str, ref: str, vehicle_id: UUID, dealer_id: str | None
+) -> None:
+    vehicle = subjects.get(vehicle_id)
+    if vehicle is not None:  # a vehicle is registered before anything happens to it
+        dealer = dealer_id or vehicle.dealer_id
+        subjects.put(Subject(subject_id, kind, ref, vehicle.jurisdiction, vehicle.product_class, vehicle_id, dealer))
 
 
 def _asstored_instant(at: datetime | date, offset_minutes: int) -> datetime:

@@ -8,6 +8,7 @@ claims read model (rm_claims), so a reader waits for both projections to reach i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -41,24 +42,36 @@ class ContractProjection:
     )
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+        self.handle_batch(tx, [event])
+
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        """The events in turn; the contracts in force on the vehicles of the batch's filings read in one query."""
+        in_force = _InForce(tx, events)
+        for i, event in enumerate(events):
+            self._handle(tx, in_force, i, event)
+
+    def _handle(self, tx: Transaction, in_force: _InForce, i: int, event: RecordedEvent) -> None:
         match event.event:
             case ContractSold() as e:
+                in_force.changed()
                 self._sold(tx, event, e)
             case ContractTransferred() as e:
                 self._touch(tx, event, "holder_ref = :holder", {"holder": e.new_holder_ref})
             case ContractClaimPaid() as e:
                 self._claim_paid(tx, event, e)
             case ContractCancelled() as e:
+                in_force.changed()
                 self._touch(tx, event, "status = :status, cancelled_on = :on, ended_on = :on, refund = :refund", {
                     "status": ContractStatus.CANCELLED.value, "on": e.cancelled_on.isoformat(),
                     "refund": str(e.refund.amount),
                 })  # fmt: skip
             case ContractExpired() as e:
+                in_force.changed()
                 self._touch(tx, event, "status = :status, ended_on = :on", {
                     "status": ContractStatus.EXPIRED.value, "on": e.expired_on.isoformat(),
                 })  # fmt: skip
             case ClaimFiled() as e:
-                self._link_filed_claim(tx, event, e)
+                self._link_filed_claim(tx, event, e, in_force.on(e.vehicle_id, i))
             case _:
                 pass
 
@@ -99,12 +112,7 @@ class ContractProjection:
         )  # fmt: skip
 
     @staticmethod
-    def _link_filed_claim(tx: Transaction, event: RecordedEvent, e: ClaimFiled) -> None:
-        in_force = tx.rows(
-            "SELECT contract_id, insurer_id, contract_number FROM rm_contracts"
-            " WHERE vehicle_id = :vehicle AND status = :status ORDER BY sold_on, contract_id",
-            {"vehicle": str(e.vehicle_id), "status": ContractStatus.IN_FORCE.value},
-        )
+    def _link_filed_claim(tx: Transaction, event: RecordedEvent, e: ClaimFiled, in_force: list[Row]) -> None:
         for contract in in_force:
             tx.execute(
                 "INSERT INTO rm_claims_contracts (claim_id, contract_id, insurer_id, contract_number, paid_amount,"
@@ -123,6 +131,45 @@ class ContractProjection:
             " WHERE contract_id = :id",
             {**params, "version": event.version, "position": event.position, "id": str(event.stream_id)},
         )
+
+
+_VEHICLES_PER_READ = 500  # under SQLite's oldest limit of 999 parameters a statement
+
+
+class _InForce:
+    """The contracts in force on a vehicle as the batch goes: read at once for the vehicles of its filings.
+
+    Read again for the filings still to come after a contract is sold, cancelled or expired (nothing else
+    changes which contracts are in force on a vehicle, or their insurer and number).
+    """
+
+    def __init__(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        self._tx, self._events = tx, events
+        self._known: dict[UUID, list[Row]] | None = None
+
+    def changed(self) -> None:
+        self._known = None
+
+    def on(self, vehicle_id: UUID, i: int) -> list[Row]:
+        """The contracts in force on ``vehicle_id`` at the batch's ``i``-th event, by sale day and id."""
+        if self._known is None:
+            self._known = self._read(i)
+        return self._known.get(vehicle_id, [])
+
+    def _read(self, i: int) -> dict[UUID, list[Row]]:
+        vehicles = list(dict.fromkeys(e.event.vehicle_id for e in self._events[i:] if isinstance(e.event, ClaimFiled)))
+        known: dict[UUID, list[Row]] = {v: [] for v in vehicles}
+        for n in range(0, len(vehicles), _VEHICLES_PER_READ):
+            keys = {f"v{k}": str(v) for k, v in enumerate(vehicles[n : n + _VEHICLES_PER_READ])}
+            placeholders = ", ".join(":" + k for k in keys)  # parameters only: no event text reaches the SQL
+            rows = self._tx.rows(
+                "SELECT vehicle_id, contract_id, insurer_id, contract_number FROM rm_contracts"  # noqa: S608
+                f" WHERE vehicle_id IN ({placeholders}) AND status = :status ORDER BY sold_on, contract_id",
+                {**keys, "status": ContractStatus.IN_FORCE.value},
+            )
+            for r in rows:
+                known[UUID(str(r["vehicle_id"]))].append(r)
+        return known
 
 
 @dataclass(frozen=True)

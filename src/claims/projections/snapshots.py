@@ -16,7 +16,7 @@ give.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -75,20 +75,28 @@ class SnapshotProjection:
         self.interval = interval
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
-        kind = BY_TOPIC.get(event.topic)
-        if kind is None:
-            return
-        tx.execute(
-            "INSERT INTO rm_stream_versions (stream_id, version, position, recorded_at) VALUES (:s, :v, :p, :at)",
-            {
+        self.handle_batch(tx, [event])
+
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        """The events in turn, their rm_stream_versions rows inserted in one call (nothing here reads them)."""
+        versions: list[dict[str, Any]] = []
+        for event in events:
+            kind = BY_TOPIC.get(event.topic)
+            if kind is None:
+                continue
+            versions.append({
                 "s": _stream(tx.dialect, event.stream_id),
                 "v": event.version,
                 "p": event.position,
                 "at": _moment(tx.dialect, event.metadata.recorded_at),
-            },
-        )
-        if event.version % self.interval == 0:
-            self._snapshot(tx, kind, event)
+            })  # fmt: skip
+            if event.version % self.interval == 0:
+                self._snapshot(tx, kind, event)
+        if versions:
+            tx.execute_many(
+                "INSERT INTO rm_stream_versions (stream_id, version, position, recorded_at) VALUES (:s, :v, :p, :at)",
+                versions,
+            )
 
     def _snapshot(self, tx: Transaction, kind: SnapshotKind, event: RecordedEvent) -> None:
         fingerprint = kind.fingerprint

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, Protocol
 
-from psycopg.rows import tuple_row
+from psycopg.rows import dict_row, tuple_row
 
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
@@ -45,8 +45,15 @@ class Transaction:
             cursor.executemany(_pyformat(query), params)
 
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        self.execute(query, params)
-        return [dict(r) for r in self._cursor.fetchall()]
+        if self.dialect == "sqlite":
+            self.execute(query, params)
+            return [dict(r) for r in self._cursor.fetchall()]
+        # Its own cursor: in pipeline mode the result of a write sent earlier on the shared cursor can arrive
+        # while this read is sent, and be taken for the read's (seen as "the last operation didn't produce
+        # records" once projections read a few times a batch instead of once an event).
+        with self._cursor.connection.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(_pyformat(query), dict(params or {}))
+            return list(cursor.fetchall())
 
     def tuples(self, query: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """``rows`` as plain tuples in the column order, without building a mapping per row (bulk reads)."""
