@@ -31,6 +31,11 @@ def test_a_desk_decides_a_line_from_its_queue(console: Console, page: Any) -> No
     assert "ClaimFiled" in events
     assert "ClaimLineDecided" in events
     assert "oem_desk:ACME via key:" in events
+    # And the vehicle's and the repair order's events with them, in log order
+    assert page.locator("[data-testid=events] tr[data-subject=vehicle]").count() >= 1
+    assert "RepairOrderClosed" in events
+    positions = [int(p) for p in page.locator("[data-testid=events] tbody tr td:first-child").all_inner_texts()]
+    assert positions == sorted(positions)
     assert page.locator("svg[data-testid=axis] circle").count() >= 3
 
 

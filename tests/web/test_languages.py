@@ -13,7 +13,18 @@ from tests.web.conftest import Console
 from tests.web.test_session import signed_in
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
-SHOWN_AS_LABELS = [*ClaimStatus, *LineDecision, *CheckOutcome, "LABOUR", "PART", "SUBLET", "OTHER"]
+SHOWN_AS_LABELS = [
+    *ClaimStatus,
+    *LineDecision,
+    *CheckOutcome,
+    "LABOUR",
+    "PART",
+    "SUBLET",
+    "OTHER",
+    "claim",
+    "repair order",
+    "vehicle",
+]
 
 
 def template_labels() -> set[str]:

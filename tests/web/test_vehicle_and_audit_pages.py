@@ -13,6 +13,7 @@ from claims.adapters.persistence.checkpoint import generate_key_pair
 from claims.api.v1 import audit_pb2, audit_pb2_grpc
 from tests.builders import CN_VIN, VIN
 from tests.conftest import FixedClock
+from tests.e2e import requests as rq
 from tests.e2e.auth_fixtures import serve_with_auth
 from tests.e2e.requests import CN_DEALER
 from tests.e2e.test_statutory_api import registered, repair
@@ -162,3 +163,18 @@ def test_the_vehicle_page_shows_the_statutory_case_and_the_compensation_owed(con
         "cells => cells.map(c => c.dataset.status)"
     )
     assert "BREACHED" in statuses
+
+
+def test_an_auditor_following_the_log_sees_a_new_event_arrive(console: Console, page: Any) -> None:
+    # Given the auditor following the log
+    sign_in(page, console, "auditor")
+    page.goto(f"{console.url}/audit")
+    page.click("[data-testid=follow]")
+    assert page.locator("[data-testid=following]").count() == 1
+    assert "ClaimLineDecided" not in page.inner_text("[data-testid=log]")
+    # When the desk decides a line over gRPC
+    claims = console.server.api_as("oem_desk:ACME").claims
+    claims.DecideClaimLine(rq.decide_request(1), timeout=TIMEOUT)
+    # Then the page shows the decision at the head of the log without anyone reloading it
+    page.wait_for_selector("[data-testid=log] td:has-text('ClaimLineDecided')", timeout=15_000)
+    assert page.locator("[data-testid=following]").count() == 1

@@ -23,6 +23,8 @@ from claims.application.state_at import SubjectKind
 from claims.domain.base import EVENT_TYPES
 from claims.domain.errors import ClaimsError, FieldViolation, InvalidCommandError, NotFoundError, PermissionDeniedError
 
+FOLLOW_SECONDS = 3  # how often a page following the log asks for the newest events (no JavaScript: a meta refresh)
+
 
 def number(text: str, field: str) -> int | None:
     """An optional whole number of a query (INVALID_ARGUMENT naming ``field`` when it is not one)."""
@@ -63,7 +65,8 @@ def routes(console: Console) -> list[BaseRoute]:
         stream, topic = request.query_params.get("stream", "").strip(), request.query_params.get("topic", "")
         head = console.app.store.head_position()
         try:
-            after = number(request.query_params.get("after", ""), "after")
+            follow = request.query_params.get("follow") == "1"  # the latest page, reloaded by the browser
+            after = None if follow else number(request.query_params.get("after", ""), "after")
             after = max(0, head - PAGE_SIZE) if after is None else after  # the latest positions by default
             events = log_page(console, principal, stream, topic, after)
         except PermissionDeniedError as e:
@@ -75,7 +78,7 @@ def routes(console: Console) -> list[BaseRoute]:
         return render(
             request, "audit.html", events=events, head=head, after=after, newer=newer, stream=stream, topic=topic,
             topics=sorted(EVENT_TYPES, key=lambda t: t.rsplit(".", 1)[-1]), kept=urlencode(kept),
-            older=max(0, after - PAGE_SIZE) if after > 0 else None,
+            older=max(0, after - PAGE_SIZE) if after > 0 else None, follow=follow, follow_seconds=FOLLOW_SECONDS,
         )  # fmt: skip
 
     async def chain(request: Request) -> Response:

@@ -189,13 +189,21 @@ def routes(console: Console) -> list[BaseRoute]:
             found, _ = console.app.get_claim(request.path_params["dealer"], request.path_params["number"], principal)
         except ClaimsError as e:
             return render(request, "refused.html", 404, reason=str(e))
-        events = [
-            e for e in console.app.store.load_with_positions(found.claim_id) if access.sees_event(principal, e.event)
-        ]
+        subjects = {found.claim_id: "claim", found.repair_order_id: "repair order", found.vehicle_id: "vehicle"}
+        events = sorted(
+            (
+                e
+                for stream in subjects
+                for e in console.app.store.load_with_positions(stream)
+                if access.sees_event(principal, e.event)
+            ),
+            key=lambda e: e.position or 0,  # loaded from the log: every one has its position
+        )
         clocks = [v.clock for v in console.commitments.clocks_of([found.claim_id])] if console.commitments else []
-        drawn = draw.svg(draw.marks(found, events), clocks)
+        opened = found.versions[0].repair_opened_at  # the axis starts at the repair: the sale may be years back
+        drawn = draw.svg(draw.marks(found, [e for e in events if e.metadata.recorded_at >= opened]), clocks)
         axis = Markup(drawn)  # noqa: S704  (built from escaped parts in timeline.py)
-        return render(request, "timeline.html", claim=found, events=events, axis=axis)
+        return render(request, "timeline.html", claim=found, events=events, axis=axis, subjects=subjects)
 
     async def act(request: Request) -> Response:
         """A desk action posted from the claim page: the same command the RPC sends, refused in place."""
