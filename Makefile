@@ -48,12 +48,13 @@ protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
 ## bench: the benchmark suite, every figure beside its baseline (BENCH_ARGS=--quick for a smoke run), then the
-## cost of TLS and authorization and of read models as of a position
+## cost of TLS and authorization, of read models as of a position, and the console's queue on 100,000 claims
 bench: $(STAMP) $(BUF)
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 	$(BIN)/python -m bench.auth_cost
 	$(BIN)/python -m bench.authorization
 	$(BIN)/python -m bench.read_model_at
+	$(BIN)/python -m bench.console
 
 ## soak: kill -9 rounds (SQLite, PostgreSQL, projection worker), fuzz every RPC (>= 4,000 cases each), race 50
 ## clients; loopback; < 10 min. Exit 3 when a target is missed, 1 on a finding.

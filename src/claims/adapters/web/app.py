@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError
 from claims.adapters.web import audit_pages, claim_pages, i18n, vehicle_pages
-from claims.adapters.web.pages import HERE, Console, nav_links, posted_form, principal_of, render
+from claims.adapters.web.pages import HERE, Console, form_handler, nav_links, principal_of, render
 
 __all__ = ["Console", "build_web_app"]
 
@@ -28,12 +28,10 @@ def build_web_app(
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    async def signin(request: Request) -> Response:
-        if request.method == "GET":
-            return render(request, "signin.html")
-        form = await posted_form(request)
-        if isinstance(form, Response):
-            return form
+    def signin_page(request: Request) -> Response:
+        return render(request, "signin.html")
+
+    def signin(request: Request, form: dict[str, str]) -> Response:
         try:
             principal = console.authenticator.authenticate([("authorization", f"Bearer {form.get('key', '')}")], {})
         except AuthenticationError as e:
@@ -46,14 +44,11 @@ def build_web_app(
             request.session["lang"] = lang
         return RedirectResponse("/", status_code=303)
 
-    async def signout(request: Request) -> Response:
-        form = await posted_form(request)
-        if isinstance(form, Response):
-            return form
+    def signout(request: Request, form: dict[str, str]) -> Response:
         request.session.clear()
         return RedirectResponse("/signin", status_code=303)
 
-    async def switch_language(request: Request) -> Response:
+    def switch_language(request: Request) -> Response:
         """Remember the chosen language in the session and go back to the page it was chosen on."""
         lang = request.path_params["lang"]
         if lang in i18n.LANGUAGES:
@@ -62,7 +57,7 @@ def build_web_app(
         local = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never off this site
         return RedirectResponse(back if local else "/", status_code=303)
 
-    async def home(request: Request) -> Response:
+    def home(request: Request) -> Response:
         """Sign in, else the first page of the header the principal may open (an admin has no claims to list)."""
         principal = principal_of(request)
         if principal is None:
@@ -72,8 +67,9 @@ def build_web_app(
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
-        Route("/signin", signin, methods=["GET", "POST"]),
-        Route("/signout", signout, methods=["POST"]),
+        Route("/signin", signin_page, methods=["GET"]),
+        Route("/signin", form_handler(signin), methods=["POST"]),
+        Route("/signout", form_handler(signout), methods=["POST"]),
         Route("/", home),
         Route("/lang/{lang}", switch_language),
         *claim_pages.routes(console),

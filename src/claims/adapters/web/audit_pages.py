@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from itertools import islice
 from urllib.parse import quote, urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from claims.adapters.persistence.checkpoint import CheckpointError
-from claims.adapters.web.pages import AUDIT, PAGE_SIZE, Console, may_call, posted_form, refusal_text, render, signed_in
+from claims.adapters.web.pages import AUDIT, PAGE_SIZE, Console, form_handler, may_call, refusal_text, render, signed_in
 from claims.application import access
 from claims.application.audit_feed import AuditFeed, parse_filter, require_visible_subject
 from claims.application.messages import RecordedEvent
@@ -58,7 +57,7 @@ def log_page(console: Console, principal: Principal, stream: str, topic: str, af
 
 
 def routes(console: Console) -> list[BaseRoute]:
-    async def log(request: Request) -> Response:
+    def log(request: Request) -> Response:
         principal = signed_in(request, AUDIT + "StreamEvents")
         if isinstance(principal, Response):
             return principal
@@ -81,11 +80,7 @@ def routes(console: Console) -> list[BaseRoute]:
             older=max(0, after - PAGE_SIZE) if after > 0 else None, follow=follow, follow_seconds=FOLLOW_SECONDS,
         )  # fmt: skip
 
-    async def chain(request: Request) -> Response:
-        if request.method == "POST":
-            form = await posted_form(request)
-            if isinstance(form, Response):
-                return form
+    def chain(request: Request, verify: bool = False) -> Response:
         principal = signed_in(request, AUDIT + "VerifyHistory")
         if isinstance(principal, Response):
             return principal
@@ -96,18 +91,17 @@ def routes(console: Console) -> list[BaseRoute]:
             checkpoint = console.chain.latest_checkpoint() if may_call(principal, AUDIT + "GetCheckpoint") else None
         except CheckpointError as e:
             return render(request, "refused.html", 409, reason=str(e))
-        # Verification reads every event: only on request (a CSRF-protected POST), off the event loop.
-        report = await run_in_threadpool(console.chain.verify) if request.method == "POST" else None
+        report = console.chain.verify() if verify else None  # it reads every event: on request only (a POST)
         keyed = console.chain.keeper is not None
         return render(request, "chain.html", head=head, checkpoint=checkpoint, report=report, keyed=keyed)
 
-    async def find_claim_state(request: Request) -> Response:
+    def find_claim_state(request: Request) -> Response:
         q = request.query_params
         where = f"/audit/claims/{quote(q.get('dealer', ''), safe='')}/{quote(q.get('number', ''), safe='')}"
         asked = {k: q[k] for k in ("at", "version") if q.get(k)}
         return RedirectResponse(f"{where}?{urlencode(asked)}" if asked else where, status_code=303)
 
-    async def claim_state(request: Request) -> Response:
+    def claim_state(request: Request) -> Response:
         principal = signed_in(request, AUDIT + "GetStateAt")
         if isinstance(principal, Response):
             return principal
@@ -128,7 +122,8 @@ def routes(console: Console) -> list[BaseRoute]:
 
     return [
         Route("/audit", log),
-        Route("/audit/chain", chain, methods=["GET", "POST"]),
+        Route("/audit/chain", chain, methods=["GET"]),
+        Route("/audit/chain", form_handler(lambda request, _: chain(request, verify=True)), methods=["POST"]),
         Route("/audit/claims", find_claim_state),
         Route("/audit/claims/{dealer}/{number}", claim_state),
     ]

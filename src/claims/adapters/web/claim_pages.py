@@ -24,8 +24,8 @@ from claims.adapters.web.pages import (
     PAGE_SIZE,
     Console,
     call_context,
+    form_handler,
     may_call,
-    posted_form,
     refusal_text,
     render,
     signed_in,
@@ -135,7 +135,7 @@ def routes(console: Console) -> list[BaseRoute]:
         )  # fmt: skip
         return [(row, _return_reasons(console, UUID(row.claim_id))) for row in rows]
 
-    async def queue(request: Request) -> Response:
+    def queue(request: Request) -> Response:
         principal = signed_in(request, CLAIMS + "ListClaims")
         if isinstance(principal, Response):
             return principal
@@ -161,7 +161,7 @@ def routes(console: Console) -> list[BaseRoute]:
             returned=asked_for, today=today,
         )  # fmt: skip
 
-    async def claim(request: Request) -> Response:
+    def claim(request: Request) -> Response:
         principal = signed_in(request, CLAIMS + "GetClaim")
         if isinstance(principal, Response):
             return principal
@@ -180,7 +180,7 @@ def routes(console: Console) -> list[BaseRoute]:
             **extra,
         )  # fmt: skip
 
-    async def timeline(request: Request) -> Response:
+    def timeline(request: Request) -> Response:
         principal = signed_in(request, CLAIMS + "GetClaim")
         if isinstance(principal, Response):
             return principal
@@ -205,14 +205,11 @@ def routes(console: Console) -> list[BaseRoute]:
         axis = Markup(drawn)  # noqa: S704  (built from escaped parts in timeline.py)
         return render(request, "timeline.html", claim=found, events=events, axis=axis, subjects=subjects)
 
-    async def act(request: Request) -> Response:
+    def act(request: Request, form: dict[str, str]) -> Response:
         """A desk action posted from the claim page: the same command the RPC sends, refused in place."""
         action = ACTIONS.get(request.path_params["action"])
         if action is None:
             return Response("no such action", status_code=404)
-        form = await posted_form(request)
-        if isinstance(form, Response):
-            return form
         principal = signed_in(request, CLAIMS + action.rpc)
         if isinstance(principal, Response):
             return principal
@@ -232,7 +229,7 @@ def routes(console: Console) -> list[BaseRoute]:
         Route("/claims", queue),
         Route("/claims/{dealer}/{number}", claim),
         Route("/claims/{dealer}/{number}/timeline", timeline),
-        Route("/claims/{dealer}/{number}/{action}", act, methods=["POST"]),
+        Route("/claims/{dealer}/{number}/{action}", form_handler(act), methods=["POST"]),
     ]
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
@@ -88,6 +90,19 @@ async def posted_form(request: Request) -> dict[str, str] | Response:
     if not isinstance(expected, str) or not secrets.compare_digest(fields.get("csrf", ""), expected):
         return PlainTextResponse("CSRF token missing or wrong", status_code=403)
     return fields
+
+
+def form_handler(handle: Callable[[Request, dict[str, str]], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """A POST endpoint: the form read and its CSRF token checked on the event loop, then ``handle`` in a worker
+    thread, as Starlette runs every GET page, since it calls the application and the store (which block)."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await posted_form(request)
+        if isinstance(form, Response):
+            return form
+        return await run_in_threadpool(handle, request, form)
+
+    return endpoint
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> Response:

@@ -32,7 +32,7 @@ def asked_moment(request: Request, today: VehicleStatus) -> tuple[date | None, D
 
 
 def routes(console: Console) -> list[BaseRoute]:
-    async def vehicles(request: Request) -> Response:
+    def vehicles(request: Request) -> Response:
         principal = signed_in(request, VEHICLES + "ListVehicles")
         if isinstance(principal, Response):
             return principal
@@ -49,7 +49,7 @@ def routes(console: Console) -> list[BaseRoute]:
         more = rows[PAGE_SIZE - 1].identifier if len(rows) > PAGE_SIZE else ""
         return render(request, "vehicles.html", vehicles=rows[:PAGE_SIZE], more=more)
 
-    async def vehicle(request: Request) -> Response:
+    def vehicle(request: Request) -> Response:
         principal = signed_in(request, VEHICLES + "GetVehicle")
         if isinstance(principal, Response):
             return principal
