@@ -199,7 +199,12 @@ class ClaimDirectory:
         clauses: list[str] = []
         params: dict[str, Any] = {"limit": limit}
         if manufacturer is not None:
-            clauses.append("vehicle_id IN (SELECT vehicle_id FROM rm_vehicles WHERE manufacturer = :manufacturer)")
+            # EXISTS, not IN (list): SQLite would build the make's whole vehicle list for every page (4 ms at 20,000
+            # vehicles, bench.console) where a lookup per claim the page walks costs 0.7 ms in all
+            clauses.append(
+                "EXISTS (SELECT 1 FROM rm_vehicles v WHERE v.vehicle_id = rm_claims.vehicle_id"
+                " AND v.manufacturer = :manufacturer)"
+            )
             params["manufacturer"] = manufacturer
         for column, value in (("dealer_id", dealer_id), ("vin", vin), ("status", status)):
             if value:
