@@ -43,6 +43,14 @@ def test_every_label_of_the_templates_has_a_chinese_translation() -> None:
     assert missing == []
 
 
+def test_every_code_shown_as_a_label_has_english_words() -> None:
+    missing = sorted(
+        str(code) for code in SHOWN_AS_LABELS if str(code).isupper() and str(code) not in i18n.catalog("en")
+    )
+    assert missing == []
+    assert i18n.catalog("en")["PARTIALLY_APPROVED"] == "Partly approved"
+
+
 def test_a_page_follows_the_browsers_language_until_one_is_chosen(console: Console) -> None:
     # Given a browser that prefers Chinese
     client = httpx.Client(base_url=console.url, timeout=10, headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})

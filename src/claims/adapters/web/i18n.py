@@ -27,7 +27,7 @@ CATALOGS = Path(__file__).parent / "locale"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """The label translations of ``lang`` (English is the catalog's source: no file)."""
+    """The label translations of ``lang``: Chinese for every label, English words for the codes shown as labels."""
     path = CATALOGS / lang / "LC_MESSAGES" / "console.po"
     if not path.exists():
         return {}
