@@ -92,9 +92,10 @@ class Engine:
             return
         self._stopped.set()
         self.health.enter_graceful_shutdown()
+        grace = self.settings.grace_seconds if grace is None else grace
         if self.web is not None:
-            self.web.stop()
-        self.server.stop(self.settings.grace_seconds if grace is None else grace).wait()
+            self.web.stop(grace)
+        self.server.stop(grace).wait()
         if self.timer is not None:
             self.timer.stop()
         if self.checkpoints is not None:

@@ -88,9 +88,14 @@ class WebServer:
         while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 1.0) -> None:
+        """Stop accepting, give requests in flight ``grace`` seconds, then close what is still open: an idle
+        HTTPS keep-alive connection waits for its client's close_notify, which a browser may never send."""
         self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=grace)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout=5)
         self._socket.close()
         if self._on_stop is not None:
             self._on_stop()
