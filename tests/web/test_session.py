@@ -122,3 +122,33 @@ def test_each_role_lands_on_the_first_page_it_may_open(console: Console) -> None
     assert desk.get("/").headers["location"] == "/claims"
     assert admin.get("/").headers["location"] == "/audit/chain"
     assert admin.get("/audit/chain").status_code == 200
+
+
+def test_a_form_sent_twice_is_answered_once(console: Console) -> None:
+    # Given the desk on the claim page, its approve form for line 1 filled in
+    client = signed_in(console, "oem_desk:ACME")
+    page = client.get("/claims/D042/C-1001").text
+    form = re.search(r'data-testid="decide-1">(.*?)</form>', page, re.S)
+    assert form
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form.group(1)))
+    assert fields["request_id"].endswith("-decide-1")
+    # When the browser sends it twice (a double click, a reload that posts again)
+    answers = [client.post("/claims/D042/C-1001/decide", data={**fields, "decision": "APPROVE"}) for _ in range(2)]
+    # Then both are answered as the first, and the claim holds one decision
+    assert [a.status_code for a in answers] == [303, 303]
+    engine = console.server.engine
+    claim_id = engine.app.get_claim("D042", "C-1001")[0].claim_id
+    topics = [e.topic.rsplit(".", 1)[-1] for e in engine.app.store.load_with_positions(claim_id)]
+    assert topics.count("ClaimLineDecided") == 1
+
+
+def test_a_request_id_gRPC_would_refuse_is_refused_by_the_console_too(console: Console) -> None:
+    client = signed_in(console, "oem_desk:ACME")
+    page = client.get("/claims/D042/C-1001").text
+    token = _csrf(page)
+    response = client.post(
+        "/claims/D042/C-1001/decide",
+        data={"csrf": token, "line_no": "1", "decision": "APPROVE", "request_id": "has a space"},
+    )
+    assert response.status_code == 400
+    assert "request_id: required: 1 to 128 printable ASCII characters" in response.text

@@ -20,10 +20,8 @@ REQUEST_ID_HEADER = "x-request-id"  # names a read in the logs (a mutation's req
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
-def call_context(context: grpc.ServicerContext, request_id: str, expected_version: int | None = None) -> CallContext:
-    """The call's identity. With authentication on, the principal the auth interceptor bound, and the actor
-    recorded in the events names it and the credential (``dealer:D-100 via key:0f3a...``); with it off (every
-    call is SYSTEM) the actor is what the caller names itself in ``x-claims-actor``."""
+def check_request_id(request_id: str) -> None:
+    """INVALID_ARGUMENT unless ``request_id`` is 1 to 128 printable ASCII characters without spaces."""
     if not _REQUEST_ID.match(request_id):
         raise InvalidCommandError(
             [
@@ -32,6 +30,13 @@ def call_context(context: grpc.ServicerContext, request_id: str, expected_versio
                 )
             ]
         )
+
+
+def call_context(context: grpc.ServicerContext, request_id: str, expected_version: int | None = None) -> CallContext:
+    """The call's identity. With authentication on, the principal the auth interceptor bound, and the actor
+    recorded in the events names it and the credential (``dealer:D-100 via key:0f3a...``); with it off (every
+    call is SYSTEM) the actor is what the caller names itself in ``x-claims-actor``."""
+    check_request_id(request_id)
     if expected_version is not None and expected_version < 0:
         raise InvalidCommandError([FieldViolation("expected_version", "must not be negative")])
     headers = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}

@@ -220,9 +220,10 @@ def routes(console: Console) -> list[BaseRoute]:
             version = int(form["version"]) if form.get("version", "").isdigit() else None
             request_id = form.get("request_id") or str(uuid.uuid4())
             console.app.handle_claim(call_context(principal, request_id, version), cast(ClaimCommand, command))
-        except ClaimsError as e:
+        except ClaimsError as e:  # a mistake in the form is 400; a command the claim refuses as it stands, 409
+            code = 400 if isinstance(e, InvalidCommandError) else 409
             refused = {"refusal": refusal_text(e), "refused_action": request.path_params["action"]}
-            return claim_page(request, principal, 409, refused_line=form.get("line_no"), **refused)
+            return claim_page(request, principal, code, refused_line=form.get("line_no"), **refused)
         return RedirectResponse(f"/claims/{dealer}/{number}", status_code=303)
 
     return [

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from claims.adapters.grpc.auth.authenticator import AuthenticationError, Authenticator
+from claims.adapters.grpc.calls import check_request_id
 from claims.adapters.grpc.policy import check_rpc
 from claims.adapters.web import i18n
 from claims.adapters.web.hash_chain import HashChain
@@ -109,6 +110,7 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> Resp
     principal = principal_of(request)
     context |= {"principal": principal, "csrf": csrf_token(request), "lang": i18n.language(request)}
     context.setdefault("nav", nav_links(principal))
+    context.setdefault("page_id", uuid.uuid4().hex)  # each form names its request `<page_id>-<form>`: answered once
     return templates.TemplateResponse(request, name, context, status_code=code)
 
 
@@ -158,7 +160,9 @@ def signed_in(request: Request, rpc: str) -> Principal | Response:
 
 
 def call_context(principal: Principal, request_id: str, expected_version: int | None) -> CallContext:
-    """The call's identity as gRPC's ``call_context`` builds it for an authenticated principal."""
+    """The call's identity as gRPC's ``call_context`` builds it for an authenticated principal (the request id
+    checked as gRPC checks it)."""
+    check_request_id(request_id)
     return CallContext(
         actor=f"{principal.name} via {principal.identity}"[:256],
         request_id=request_id,
