@@ -152,3 +152,23 @@ def test_a_request_id_gRPC_would_refuse_is_refused_by_the_console_too(console: C
     )
     assert response.status_code == 400
     assert "request_id: required: 1 to 128 printable ASCII characters" in response.text
+
+
+def test_a_form_of_a_claim_changed_since_it_was_drawn_is_refused_as_a_conflict(console: Console) -> None:
+    # Given two tabs of the desk on the same claim page
+    client = signed_in(console, "oem_desk:ACME")
+    first, second = (client.get("/claims/D042/C-1001").text for _ in range(2))
+
+    def form(page: str, line: int) -> dict[str, str]:
+        found = re.search(rf'data-testid="decide-{line}">(.*?)</form>', page, re.S)
+        assert found
+        return dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', found.group(1)))
+
+    # When line 1 is approved in the first, then line 2 in the second (drawn before that decision)
+    assert client.post("/claims/D042/C-1001/decide", data={**form(first, 1), "decision": "APPROVE"}).status_code == 303
+    stale = client.post("/claims/D042/C-1001/decide", data={**form(second, 2), "decision": "APPROVE"})
+    # Then the second is refused as a conflict, with the claim as it now stands drawn again
+    assert stale.status_code == 409
+    assert 'data-testid="refusal"' in stale.text
+    assert 'data-testid="decision-2" data-decision=""' in stale.text
+    assert 'data-testid="decision-1" data-decision="APPROVE"' in stale.text
