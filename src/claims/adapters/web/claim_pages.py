@@ -127,7 +127,7 @@ def routes(console: Console) -> list[BaseRoute]:
         return found
 
     def returned_to(principal: Principal) -> list[tuple[ClaimSummary, tuple[str, ...]]]:
-        """A dealer's claims sent back to it for correction, each with the reasons the desk gave."""
+        """A dealer's claims sent back to it for correction, each with why (the desk's reasons or the checks')."""
         assert console.directory is not None
         rows = console.directory.list(
             dealer_id=access.narrowed(principal, Role.DEALER, "", "dealer_id"), vin="",
