@@ -8,6 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 TIMEOUT = 10
 DEALER, MAKE, CLAIM = "D042", "ACME", "C-1001"
+SEEDED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # the clock fixture's start (tests/conftest.py)
 
 
 @dataclass
@@ -54,11 +56,28 @@ def seed_claim(server: AuthServer, dealer: str = DEALER, make: str = MAKE, claim
     assert runner.wait_for("vehicles", head, TIMEOUT)
 
 
-@pytest.fixture
-def console(tmp_path: Path, clock: FixedClock) -> Iterator[Console]:
-    for server in serve_with_auth(tmp_path, clock, tls=False, web_listen="127.0.0.1:0"):
-        assert server.engine.web_port
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store holding ``seed_claim``'s history with every projection caught up, made once a session (the
+    seeding costs about a second; each test starts its own engine on a copy)."""
+    folder = tmp_path_factory.mktemp("seeded")
+    for server in serve_with_auth(folder, FixedClock(SEEDED_AT), tls=False):
         seed_claim(server)
+        runner, head = server.engine.runner, server.engine.persistence.events.head_position()
+        assert runner is not None
+        assert all(runner.wait_for(name, head, TIMEOUT) for name in runner.names)
+    return folder / "claims.db"
+
+
+@pytest.fixture
+def console(tmp_path: Path, clock: FixedClock, seeded_store: Path) -> Iterator[Console]:
+    """The real engine with the console on free ports, on its own copy of the seeded store."""
+    assert clock.now == SEEDED_AT, "the seeded history was recorded at the clock fixture's time"
+    for file in seeded_store.parent.glob(f"{seeded_store.name}*"):  # the database and any WAL beside it
+        shutil.copy(file, tmp_path / file.name)
+    store = f"sqlite:///{tmp_path / seeded_store.name}"
+    for server in serve_with_auth(tmp_path, clock, tls=False, web_listen="127.0.0.1:0", store_url=store):
+        assert server.engine.web_port
         yield Console(server, f"http://127.0.0.1:{server.engine.web_port}")
 
 
