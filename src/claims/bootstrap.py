@@ -29,7 +29,7 @@ from claims.adapters.grpc.repair_orders_servicer import RepairOrderServicer
 from claims.adapters.grpc.server import SERVICE_NAMES, create_server
 from claims.adapters.grpc.statutory_servicer import StatutoryServicer
 from claims.adapters.grpc.vehicles_servicer import VehicleServicer
-from claims.adapters.http.door import open_door
+from claims.adapters.http.door import DoorPlan, open_door, plan_door
 from claims.adapters.persistence.checkpoint import CheckpointSigner
 from claims.adapters.persistence.checkpoint_keeper import CheckpointKeeper, CheckpointThread
 from claims.adapters.persistence.factory import Persistence, open_store, parse_store_url
@@ -240,6 +240,7 @@ def start_engine(
         keeper = CheckpointKeeper(signer, persistence.database, settings.checkpoint_dir, clock)
         if settings.checkpoint_interval_seconds > 0:
             checkpoints = CheckpointThread(keeper, settings.checkpoint_interval_seconds)
+    door_plan = plan_door(tls=plan.credentials is not None, mutual=plan.mutual) if settings.web_listen else DoorPlan()
     server, port, health_servicer = create_server(
         VehicleServicer(app, directory, runner),
         RepairOrderServicer(app),
@@ -265,6 +266,7 @@ def start_engine(
         observers=observers,
         max_message_bytes=settings.max_message_bytes,
         max_concurrent_rpcs=settings.max_concurrent_rpcs,
+        local_socket=door_plan.local_socket,
     )
     server.start()
     engine = Engine(
@@ -277,7 +279,7 @@ def start_engine(
             app, claim_directory, authenticator, commitments=commitment_queries, vehicles=directory, chain=chain
         )
         assert web_transport is not None
-        door = open_door(settings.listen, port, tls=plan.credentials is not None, services=SERVICE_NAMES,
+        door = open_door(settings.listen, port, door_plan, services=SERVICE_NAMES,
                          max_message_bytes=settings.max_message_bytes)  # fmt: skip
         web = build_web_app(
             console, secret_key=secrets.token_urlsafe(32), secure_cookie=web_transport.secure_cookie,

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import ssl
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -211,7 +212,9 @@ def test_a_server_streaming_rpc_streams_connect_envelopes(console: Console) -> N
     assert len(messages) == console.server.engine.persistence.events.head_position()
 
 
-def test_the_door_is_off_and_the_console_on_when_grpc_listens_with_tls(tmp_path: Path, clock: FixedClock) -> None:
+def test_the_door_is_off_and_the_console_on_when_grpc_requires_client_certificates(
+    tmp_path: Path, clock: FixedClock
+) -> None:
     # Given an engine whose gRPC server listens with mutual TLS, and the console on
     for server in serve_with_auth(tmp_path, clock, tls=True, web_listen="127.0.0.1:0"):
         assert server.certs is not None  # the console serves HTTPS with the server's certificate
@@ -220,6 +223,31 @@ def test_the_door_is_off_and_the_console_on_when_grpc_listens_with_tls(tmp_path:
         # When the console and the door are called
         health = client.get("/healthz")
         call = client.post(f"{CLAIMS}/GetClaim", json={"dealerId": DEALER, "claimNumber": CLAIM})
-        # Then the console answers and the door is not there (its plaintext loopback channel would be refused)
+        # Then the console answers and the door is not there: its callers would present no client certificate
         assert health.text == "ok"
         assert call.status_code == 404
+
+
+def test_with_grpc_on_tls_the_door_is_served_over_https(tmp_path: Path, clock: FixedClock) -> None:
+    sockets = Path(tempfile.gettempdir())
+    before = set(sockets.glob("claims-door-*"))
+    # Given an engine whose gRPC server listens with TLS (no client certificates asked), and the console on
+    for server in serve_with_auth(tmp_path, clock, tls=True, web_listen="127.0.0.1:0", tls_client_ca_file=None):
+        made = set(sockets.glob("claims-door-*")) - before  # the door's private socket directory
+        assert len(made) == 1
+        assert (next(iter(made)) / "grpc.sock").is_socket()
+        assert server.certs is not None
+        tls = ssl.create_default_context(cafile=server.certs.ca_cert)
+        client = httpx.Client(base_url=f"https://127.0.0.1:{server.engine.web_port}", timeout=10, verify=tls)
+        body = {"dealerId": DEALER, "claimNumber": CLAIM}
+        # When a dealer calls GetClaim through the door over HTTPS, and someone calls it without a token
+        token = server.token(f"dealer:{DEALER}")
+        found = client.post(f"{CLAIMS}/GetClaim", json=body, headers={"authorization": f"Bearer {token}"})
+        anonymous = client.post(f"{CLAIMS}/GetClaim", json=body)
+        # Then the server answers the dealer (no such claim yet) and refuses the caller without a token
+        assert found.status_code == 404
+        assert found.json()["code"] == "not_found"
+        assert anonymous.status_code == 401
+        assert anonymous.json()["code"] == "unauthenticated"
+    # And once the engine stopped, its socket directory is gone
+    assert not any(path.exists() for path in made)

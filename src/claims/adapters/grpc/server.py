@@ -62,10 +62,13 @@ def create_server(
     observers: Sequence[grpc.ServerInterceptor] = (),
     max_message_bytes: int = MAX_MESSAGE_BYTES,
     max_concurrent_rpcs: int | None = None,
+    local_socket: str = "",
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build (not start) the server bound to ``address``; port 0 picks a free port. ``credentials``: TLS
     (else plaintext); ``interceptors`` run inside the error interceptor, in order (authentication);
     ``observers`` (tracing, metrics and log ids) run outermost, so they see every call's final status.
+    ``local_socket``: also a Unix socket path, plaintext, for the process's own JSON door (the same servicers and
+    interceptors: bearer tokens are checked there as on TCP).
     """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
@@ -92,6 +95,8 @@ def create_server(
     port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
+    if local_socket and server.add_insecure_port(f"unix:{local_socket}") == 0:
+        raise OSError(f"cannot listen on unix:{local_socket}")
     for name in ("", *SERVICE_NAMES):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     return server, port, health_servicer

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -194,8 +198,11 @@ class _Door(ConnectASGIApplication[Mapping[str, Any]]):
 class JsonDoor:
     """The door's routes for the console's Starlette app, and the loopback channel to close on shutdown."""
 
-    def __init__(self, channel: grpc.Channel, services: Iterable[str], *, max_message_bytes: int) -> None:
+    def __init__(
+        self, channel: grpc.Channel, services: Iterable[str], *, max_message_bytes: int, local_socket: str = ""
+    ) -> None:
         self._channel = channel
+        self._local_socket = local_socket
         forwarder = _Forwarder(channel)
         pool = descriptor_pool.Default()
         descriptors: list[ServiceDescriptor] = [pool.FindServiceByName(name) for name in services]
@@ -209,6 +216,8 @@ class JsonDoor:
 
     def close(self) -> None:
         self._channel.close()
+        if self._local_socket:  # its private directory, made by plan_door
+            shutil.rmtree(os.path.dirname(self._local_socket), ignore_errors=True)
 
 
 def loopback_target(listen: str, port: int) -> str:
@@ -219,15 +228,40 @@ def loopback_target(listen: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def open_door(listen: str, port: int, *, tls: bool, services: Iterable[str], max_message_bytes: int) -> JsonDoor | None:
-    """The door to the gRPC server bound to ``port``; None (and a warning) when it listens with TLS, as a plaintext
-    loopback channel is then refused and the door holds no client certificate of its own."""
+@dataclass(frozen=True)
+class DoorPlan:
+    """How the door reaches the engine's gRPC server: over loopback TCP when it is plaintext, over a private Unix
+    socket of the same server when it listens with TLS (``local_socket``), or not at all (``off``: why)."""
+
+    local_socket: str = ""
+    off: str = ""
+
+
+def plan_door(*, tls: bool, mutual: bool) -> DoorPlan:
+    """The door never weakens the transport: with mutual TLS every caller must present a certificate, which a JSON
+    caller through the door would not, so it is off; with TLS the console is HTTPS too, and the door calls the server
+    on a Unix socket in a directory only this user may enter (tokens are checked there as on TCP)."""
+    if mutual:
+        return DoorPlan(
+            off="the gRPC server requires client certificates (mutual TLS); JSON callers would present none"
+        )
     if tls:
-        log.warning("the JSON door is off: the gRPC server listens with TLS and the door calls it in plaintext")
+        return DoorPlan(local_socket=os.path.join(tempfile.mkdtemp(prefix="claims-door-"), "grpc.sock"))
+    return DoorPlan()
+
+
+def open_door(
+    listen: str, port: int, plan: DoorPlan, *, services: Iterable[str], max_message_bytes: int
+) -> JsonDoor | None:
+    """The door to the engine's gRPC server (bound to ``port``, and to ``plan.local_socket`` under TLS); None, with a
+    warning, when the plan says it is off."""
+    if plan.off:
+        log.warning("the JSON door is off: %s", plan.off)
         return None
     options = [
         ("grpc.max_send_message_length", max_message_bytes),
         ("grpc.max_receive_message_length", max_message_bytes),
     ]
-    channel = grpc.insecure_channel(loopback_target(listen, port), options=options)
-    return JsonDoor(channel, services, max_message_bytes=max_message_bytes)
+    target = f"unix:{plan.local_socket}" if plan.local_socket else loopback_target(listen, port)
+    channel = grpc.insecure_channel(target, options=options)
+    return JsonDoor(channel, services, max_message_bytes=max_message_bytes, local_socket=plan.local_socket)
