@@ -15,11 +15,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from claims.adapters.persistence.database import Database, Row
+from claims.adapters.persistence.database import Database, Row, in_list
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
 from claims.projections.columns import read_decimal, read_instant, stored_instant
-from claims.projections.commitments import Clock, ClockStatus, Subject
+from claims.projections.commitments import Clock, ClockStatus, Subject, subject_from_row
 
 _CURSOR_SEPARATOR = "|"
 
@@ -56,20 +56,6 @@ def _parse_cursor(after: str, parts: int, *, uuid_last: bool = False) -> list[st
 
 
 # --- subjects ------------------------------------------------------------------------------------
-
-
-def _subject(r: Row) -> Subject:
-    subject_id = _uuid(r["subject_id"])
-    assert subject_id is not None
-    return Subject(
-        subject_id=subject_id,
-        kind=r["subject_kind"],
-        ref=r["subject_ref"],
-        jurisdiction=r["jurisdiction"],
-        product_class=r["product_class"],
-        vehicle_id=_uuid(r["vehicle_id"]),
-        dealer_id=r["dealer_id"],
-    )
 
 
 # --- clocks --------------------------------------------------------------------------------------
@@ -300,7 +286,7 @@ class CommitmentQueries:
                 " FROM rm_commitment_subjects WHERE subject_id = :id AND subject_kind = :kind",
                 {"id": str(subject_id), "kind": kind},
             )
-        return _subject(rows[0]) if rows else None
+        return subject_from_row(rows[0]) if rows else None
 
     def subjects_of_vehicle(self, vehicle_id: UUID, kind: str, limit: int) -> list[Subject]:
         """The subjects of ``kind`` on a vehicle (its repair orders, say), by dealer then reference."""
@@ -311,7 +297,7 @@ class CommitmentQueries:
                 " ORDER BY dealer_id, subject_ref LIMIT :limit",
                 {"vehicle": str(vehicle_id), "kind": kind, "limit": limit},
             )
-        return [_subject(r) for r in rows]
+        return [subject_from_row(r) for r in rows]
 
     def clocks(self, f: ClockFilter, *, after: str, limit: int) -> list[ClockView]:
         """Clocks matching ``f`` in the order they started (then commitment, subject), after the cursor ``after``."""
@@ -349,8 +335,8 @@ class CommitmentQueries:
         """Every clock of these subjects (a page of claims, say) in one query, in the order they started."""
         if not subject_ids:
             return []
-        names = {f"s{i}": str(key) for i, key in enumerate(subject_ids)}
-        where = f" WHERE c.subject_id IN ({', '.join(':' + n for n in names)})"
+        placeholders, names = in_list("s", subject_ids)
+        where = f" WHERE c.subject_id IN {placeholders}"
         with self._db.read() as tx:
             rows = tx.rows(f"{_CLOCK_SELECT}{where} ORDER BY c.started_at, c.commitment_code, c.subject_id", names)
         return [_clock_view(r) for r in rows]

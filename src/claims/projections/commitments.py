@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from claims.adapters.persistence.database import Database, Row, Transaction
+from claims.adapters.persistence.database import Database, Row, Transaction, in_list
 from claims.application.messages import RecordedEvent
 from claims.application.timers import DueClock
 from claims.domain.claim.events import (
@@ -110,6 +110,21 @@ _PUT_SUBJECT = (
 _IDS_PER_READ = 500  # under SQLite's oldest limit of 999 parameters a statement
 
 
+def subject_from_row(r: Row) -> Subject:
+    """A subject as rm_commitment_subjects stores it."""
+    subject_id = _uuid(r["subject_id"])
+    assert subject_id is not None
+    return Subject(
+        subject_id=subject_id,
+        kind=r["subject_kind"],
+        ref=r["subject_ref"],
+        jurisdiction=r["jurisdiction"],
+        product_class=r["product_class"],
+        vehicle_id=_uuid(r["vehicle_id"]),
+        dealer_id=r["dealer_id"],
+    )
+
+
 def _subject_row(s: Subject) -> dict[str, object]:
     return {
         "id": str(s.subject_id), "kind": s.kind, "ref": s.ref, "jurisdiction": s.jurisdiction,
@@ -123,20 +138,11 @@ def _read_subjects(tx: Transaction, subject_ids: Collection[UUID]) -> dict[UUID,
     found: dict[UUID, Subject | None] = dict.fromkeys(subject_ids)
     ids = list(found)
     for i in range(0, len(ids), _IDS_PER_READ):
-        keys = {f"s{n}": str(subject_id) for n, subject_id in enumerate(ids[i : i + _IDS_PER_READ])}
-        placeholders = ", ".join(":" + k for k in keys)  # parameters only: no event text reaches the SQL
-        query = f"SELECT * FROM rm_commitment_subjects WHERE subject_id IN ({placeholders})"  # noqa: S608
+        placeholders, keys = in_list("s", ids[i : i + _IDS_PER_READ])
+        query = f"SELECT * FROM rm_commitment_subjects WHERE subject_id IN {placeholders}"  # noqa: S608
         for r in tx.rows(query, keys):
-            subject_id = UUID(str(r["subject_id"]))
-            found[subject_id] = Subject(
-                subject_id=subject_id,
-                kind=r["subject_kind"],
-                ref=r["subject_ref"],
-                jurisdiction=r["jurisdiction"],
-                product_class=r["product_class"],
-                vehicle_id=_uuid(r["vehicle_id"]),
-                dealer_id=r["dealer_id"],
-            )
+            subject = subject_from_row(r)
+            found[subject.subject_id] = subject
     return found
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from claims.adapters.persistence.database import Database, Row, Transaction
+from claims.adapters.persistence.database import Database, Row, Transaction, in_list
 from claims.application.messages import RecordedEvent
 from claims.domain.claim.events import ClaimFiled
 from claims.domain.contract.events import (
@@ -160,11 +160,10 @@ class _InForce:
         vehicles = list(dict.fromkeys(e.event.vehicle_id for e in self._events[i:] if isinstance(e.event, ClaimFiled)))
         known: dict[UUID, list[Row]] = {v: [] for v in vehicles}
         for n in range(0, len(vehicles), _VEHICLES_PER_READ):
-            keys = {f"v{k}": str(v) for k, v in enumerate(vehicles[n : n + _VEHICLES_PER_READ])}
-            placeholders = ", ".join(":" + k for k in keys)  # parameters only: no event text reaches the SQL
+            placeholders, keys = in_list("v", vehicles[n : n + _VEHICLES_PER_READ])
             rows = self._tx.rows(
                 "SELECT vehicle_id, contract_id, insurer_id, contract_number FROM rm_contracts"  # noqa: S608
-                f" WHERE vehicle_id IN ({placeholders}) AND status = :status ORDER BY sold_on, contract_id",
+                f" WHERE vehicle_id IN {placeholders} AND status = :status ORDER BY sold_on, contract_id",
                 {**keys, "status": ContractStatus.IN_FORCE.value},
             )
             for r in rows:
@@ -299,12 +298,11 @@ class ContractDirectory:
     def _with_contracts(tx: Transaction, insurer_id: str, rows: list[Row]) -> list[ContractClaim]:
         if not rows:
             return []
-        keys = {f"c{i}": str(r["claim_id"]) for i, r in enumerate(rows)}
-        placeholders = ", ".join(":" + k for k in keys)  # parameters only: no caller text reaches the SQL
+        placeholders, keys = in_list("c", (r["claim_id"] for r in rows))
         query = (
             "SELECT l.claim_id, l.contract_number, l.paid_amount, l.paid_on, k.currency, k.deductible_per_visit"  # noqa: S608
             " FROM rm_claims_contracts l JOIN rm_contracts k ON k.contract_id = l.contract_id"
-            f" WHERE l.insurer_id = :insurer AND l.claim_id IN ({placeholders})"
+            f" WHERE l.insurer_id = :insurer AND l.claim_id IN {placeholders}"
             " ORDER BY l.linked_position, l.contract_number"
         )
         links = tx.rows(query, {"insurer": insurer_id, **keys})

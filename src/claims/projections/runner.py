@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, TypeGuard
 
-from claims.adapters.persistence.database import Database, Transaction
+from claims.adapters.persistence.database import Database, Transaction, in_list
 from claims.application.messages import RecordedEvent
 from claims.application.ports import EventStore
 from claims.domain.base import DomainEvent
@@ -265,10 +265,9 @@ class ProjectionRunner:
 
 def _claim(tx: Transaction, names: list[str], start: int, last: int) -> None:
     """Move every one of ``names`` from ``start`` to ``last`` in one statement, or refuse the batch."""
-    keys = {f"n{i}": name for i, name in enumerate(names)}
-    placeholders = ", ".join(":" + k for k in keys)  # parameters only: no name reaches the SQL
+    placeholders, keys = in_list("n", names)
     claimed = tx.rows(
-        f"UPDATE projection_tracking SET position = :last WHERE projection IN ({placeholders})"  # noqa: S608
+        f"UPDATE projection_tracking SET position = :last WHERE projection IN {placeholders}"  # noqa: S608
         " AND position = :start RETURNING projection",
         {**keys, "last": last, "start": start},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, Protocol
@@ -71,6 +71,12 @@ class Transaction:
 
     def _translate(self, query: str) -> str:
         return query if self.dialect == "sqlite" else _pyformat(query)
+
+
+def in_list(prefix: str, values: Iterable[object]) -> tuple[str, dict[str, str]]:
+    """An IN list of ``values`` as ``(:p0, :p1, ...)`` and its parameters: values are bound, never put in the SQL."""
+    params = {f"{prefix}{i}": str(value) for i, value in enumerate(values)}
+    return "(" + ", ".join(":" + key for key in params) + ")", params
 
 
 @lru_cache(maxsize=2048)
