@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,6 +19,7 @@ from claims.adapters.persistence.factory import Persistence, StoreLocation, open
 from claims.adapters.persistence.migrations import apply_migrations
 from claims.application.app import ClaimsApplication
 from claims.config import REPO_ROOT
+from claims.logs import configure_logging
 
 MIGRATIONS = REPO_ROOT / "migrations"
 # Every migration both backends must have, in order (each folder holds the same numbered files).
@@ -92,3 +97,18 @@ def any_store(request: pytest.FixtureRequest) -> Persistence:
         return open_store(parse_store_url("memory://"))
     name = "sqlite_store" if request.param == "sqlite" else "postgres_store"
     return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The process's log records as JSON (at DEBUG), read back as dicts; the logging setup is restored after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)

@@ -3,9 +3,7 @@ request and correlation ids, and OpenTelemetry spans from the standard gRPC inst
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import os
 import re
 import signal
@@ -29,7 +27,6 @@ from claims.api.v1 import audit_pb2, audit_pb2_grpc, vehicles_pb2, vehicles_pb2_
 from claims.bootstrap import start_engine
 from claims.config import Settings
 from claims.demo.dealership import make_vin
-from claims.logs import configure_logging
 from claims.projections.registry import names as projection_names
 from tests.conftest import MIGRATIONS, FixedClock
 from tests.e2e.conftest import Api
@@ -94,21 +91,6 @@ def pg_serve(postgres_schema: StoreLocation, clock: FixedClock) -> Iterator[Call
     from tests.conftest import POSTGRES_DSN
 
     yield from _servers(f"{POSTGRES_DSN}{'&' if '?' in POSTGRES_DSN else '?'}schema={postgres_schema.schema}", clock)
-
-
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The process's log records as JSON (at DEBUG), read back as dicts; the logging setup is restored after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 # --- metrics ---------------------------------------------------------------------------------------

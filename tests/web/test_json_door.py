@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
-import logging
 import ssl
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,6 @@ import pytest
 from google.protobuf import json_format
 from google.rpc import error_details_pb2
 
-from claims.logs import configure_logging
 from tests.builders import CN_VIN
 from tests.conftest import FixedClock
 from tests.e2e import requests as rq
@@ -44,21 +41,6 @@ def detail(body: dict[str, Any], type_name: str) -> dict[str, Any]:
 def register_body(**overrides: Any) -> str:
     """A valid RegisterVehicle request as an HTTP client would write it (proto JSON, camelCase names)."""
     return json_format.MessageToJson(rq.register_request(identifier=CN_VIN, **overrides))
-
-
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The process's log records as JSON (at DEBUG); the logging setup is restored after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def test_get_claim_answers_the_claim_as_proto_json(console: Console) -> None:
