@@ -33,6 +33,7 @@ import httpx
 import psycopg
 
 from bench import machine
+from bench.load import percentile
 from claims.adapters.grpc.auth.keys import new_key
 from claims.adapters.persistence.factory import open_store, parse_store_url
 from claims.adapters.persistence.group_commit import GroupCommitSettings
@@ -97,8 +98,7 @@ def timed(calls: int, call: Callable[[], Any]) -> dict[str, float]:
         began = time.perf_counter()
         call()
         samples.append((time.perf_counter() - began) * 1000)
-    ordered = sorted(samples)
-    return {"p50_ms": statistics.median(samples), "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]}
+    return {"p50_ms": statistics.median(samples), "p99_ms": percentile(sorted(samples), 0.99)}
 
 
 def measure(name: str, url: str, claims: int, calls: int) -> dict[str, Any]:
