@@ -22,6 +22,7 @@ from claims.application.messages import RecordedEvent
 
 RAW_READ = 500
 
+_COLUMNS = {"position": "bigint", "stream_id": "uuid", "version": "bigint", "chain_hash": "bytea"}
 _INSERT = "INSERT INTO rm_chain (position, stream_id, version, chain_hash) VALUES (:p, :s, :v, :h)"
 
 
@@ -42,9 +43,7 @@ class ChainProjection:
         """Seal every stored row in positions (``after``, ``end``]: the chain's part of a runner's batch."""
         self._tx = None  # an event-by-event batch after this one reads the head afresh
         seals = seal_stretch(tx, _head_hash(tx), after, end)
-        tx.execute_many(
-            _INSERT, [{"p": s.position, "s": s.stream_id, "v": s.version, "h": s.chain_hash} for s in seals]
-        )
+        tx.insert_rows("rm_chain", _COLUMNS, [(s.position, s.stream_id, s.version, s.chain_hash) for s in seals])
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         position = event.position

@@ -102,11 +102,10 @@ class Subject:
     dealer_id: str | None
 
 
-_PUT_SUBJECT = (
-    "INSERT INTO rm_commitment_subjects (subject_id, subject_kind, subject_ref, jurisdiction, product_class,"
-    " vehicle_id, dealer_id) VALUES (:id, :kind, :ref, :jurisdiction, :class, :vehicle, :dealer)"
-    " ON CONFLICT (subject_id) DO NOTHING"
-)
+_SUBJECT_COLUMNS = {
+    "subject_id": "uuid", "subject_kind": "text", "subject_ref": "text", "jurisdiction": "text",
+    "product_class": "text", "vehicle_id": "uuid", "dealer_id": "text",
+}  # fmt: skip
 _IDS_PER_READ = 500  # under SQLite's oldest limit of 999 parameters a statement
 
 
@@ -125,12 +124,10 @@ def subject_from_row(r: Row) -> Subject:
     )
 
 
-def _subject_row(s: Subject) -> dict[str, object]:
-    return {
-        "id": str(s.subject_id), "kind": s.kind, "ref": s.ref, "jurisdiction": s.jurisdiction,
-        "class": s.product_class, "vehicle": None if s.vehicle_id is None else str(s.vehicle_id),
-        "dealer": s.dealer_id,
-    }  # fmt: skip
+def _subject_row(s: Subject) -> tuple[object, ...]:
+    """A subject as a row of rm_commitment_subjects, in ``_SUBJECT_COLUMNS``' order."""
+    vehicle = None if s.vehicle_id is None else str(s.vehicle_id)
+    return (str(s.subject_id), s.kind, s.ref, s.jurisdiction, s.product_class, vehicle, s.dealer_id)
 
 
 def _read_subjects(tx: Transaction, subject_ids: Collection[UUID]) -> dict[UUID, Subject | None]:
@@ -170,7 +167,8 @@ class _Subjects:
 
     def write(self) -> None:
         if self._new:
-            self._tx.execute_many(_PUT_SUBJECT, [_subject_row(s) for s in self._new])
+            self._tx.insert_rows("rm_commitment_subjects", _SUBJECT_COLUMNS, [_subject_row(s) for s in self._new],
+                                 on_conflict="ON CONFLICT (subject_id) DO NOTHING")  # fmt: skip
             self._new = []
 
 

@@ -48,6 +48,7 @@ def _moment(dialect: str, at: datetime) -> Any:
     return at
 
 
+_VERSION_COLUMNS = {"stream_id": "uuid", "version": "bigint", "position": "bigint", "recorded_at": "timestamptz"}
 _NEAREST = (
     "SELECT version, position, fingerprint, state FROM rm_snapshots WHERE stream_id = :s AND version <= :v"
     " AND fingerprint = :f ORDER BY version DESC LIMIT 1"
@@ -79,24 +80,16 @@ class SnapshotProjection:
 
     def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
         """The events in turn, their rm_stream_versions rows inserted in one call (nothing here reads them)."""
-        versions: list[dict[str, Any]] = []
+        versions: list[tuple[Any, ...]] = []
         for event in events:
             kind = BY_TOPIC.get(event.topic)
             if kind is None:
                 continue
-            versions.append({
-                "s": _stream(tx.dialect, event.stream_id),
-                "v": event.version,
-                "p": event.position,
-                "at": _moment(tx.dialect, event.metadata.recorded_at),
-            })  # fmt: skip
+            at = _moment(tx.dialect, event.metadata.recorded_at)
+            versions.append((_stream(tx.dialect, event.stream_id), event.version, event.position, at))
             if event.version % self.interval == 0:
                 self._snapshot(tx, kind, event)
-        if versions:
-            tx.execute_many(
-                "INSERT INTO rm_stream_versions (stream_id, version, position, recorded_at) VALUES (:s, :v, :p, :at)",
-                versions,
-            )
+        tx.insert_rows("rm_stream_versions", _VERSION_COLUMNS, versions)
 
     def _snapshot(self, tx: Transaction, kind: SnapshotKind, event: RecordedEvent) -> None:
         fingerprint = kind.fingerprint

@@ -13,6 +13,8 @@ from psycopg.rows import dict_row, tuple_row
 _NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 Row = dict[str, Any]
+# Rows per statement of Transaction.insert_rows on PostgreSQL (each column one array parameter).
+INSERT_CHUNK = 1000
 
 
 class Cursor(Protocol):
@@ -43,6 +45,31 @@ class Transaction:
         # the next statement's fetch on that cursor read "didn't produce records" (seen in the bench's catch-up).
         with self._cursor.connection.cursor() as cursor:
             cursor.executemany(_pyformat(query), params)
+
+    def insert_rows(
+        self, table: str, columns: Mapping[str, str], rows: Sequence[Sequence[Any]], *, on_conflict: str = ""
+    ) -> None:
+        """Insert ``rows`` (tuples in the order of ``columns``, which maps each column to its PostgreSQL type).
+
+        On PostgreSQL one ``INSERT … SELECT FROM unnest(…)`` per ``INSERT_CHUNK`` rows, each column bound as one
+        typed array in binary (psycopg's text array dumper escapes every element with a regex): about a third of
+        what executemany costs a row in pipeline mode (26 → 8 µs a row in a micro-benchmark), and the rows are
+        visible to the next statement, as with ``execute``.
+        ``on_conflict`` (such as ``"ON CONFLICT (id) DO NOTHING"``) is appended as written.
+        """
+        if not rows:
+            return
+        names = ", ".join(columns)  # the table, its columns and on_conflict are the projections' own constants
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" for _ in columns)
+            self._cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {on_conflict}", rows)  # noqa: S608
+            return
+        arrays = ", ".join(f"%b::{kind}[]" for kind in columns.values())
+        query = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {on_conflict}"  # noqa: S608
+        with self._cursor.connection.cursor() as cursor:  # its own cursor: see execute_many
+            for start in range(0, len(rows), INSERT_CHUNK):
+                chunk = rows[start : start + INSERT_CHUNK]
+                cursor.execute(query, [list(column) for column in zip(*chunk, strict=True)])
 
     def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         if self.dialect == "sqlite":
