@@ -29,6 +29,10 @@ class Untouched:
         self.statements.append(query)
         return []
 
+    def insert_rows(self, table: str, columns: Any, rows: Any, *, on_conflict: str = "") -> None:
+        if rows:  # no rows is no statement
+            self.statements.append(f"INSERT INTO {table}")
+
 
 def recorded(topic: str) -> RecordedEvent:
     # Fields unset: a handler that so much as looked inside would fail.
