@@ -226,7 +226,7 @@ def start_engine(
         elif settings.run_projections:  # else `claims project` workers run them; reads wait on the tracking rows
             wake = runner.wake
             persistence.events.observe_appends(lambda _position: wake())
-            runner.start(interval=settings.projection_poll_seconds)
+            runner.start(interval=settings.projection_poll_seconds, linger=settings.projection_linger_seconds)
         if settings.timer_interval_seconds > 0:  # the timer reads rm_commitments at the application's clock
             board = CommitmentDirectory(persistence.database)
             commitment_timer = CommitmentTimer(app, board)

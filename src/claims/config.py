@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     projection_poll_seconds: float = Field(
         default=0.05, gt=0, le=60, description="how often an idle projection looks for new events (appends wake it)"
     )
+    projection_linger_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="woken by appends, how long `claims serve`'s projections wait for more before their next batch "
+        "(fewer, fuller batches: less CPU per event, at most this much more lag); 0: a batch at every wake-up",
+    )
     snapshot_interval: int = Field(
         default=100,
         ge=1,

@@ -3,6 +3,7 @@ and the hash chain, which reads the raw rows itself, is handed its stretch and m
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -118,3 +119,49 @@ class Failing:
 
     def handle(self, tx: Any, event: Any) -> None:
         raise RuntimeError("read model bug")
+
+
+def test_a_runner_is_behind_only_after_a_batch_it_filled_so_its_loop_goes_on_at_once_only_then(
+    sqlite_store: Persistence,
+) -> None:
+    # Given 300 events in the log and a runner of the chain with batches of 200
+    assert sqlite_store.database is not None
+    write_history(sqlite_store.events, 300)
+    head = sqlite_store.events.head_position()
+    runner = ProjectionRunner(sqlite_store.events, sqlite_store.database, [ChainProjection()], batch_size=200)
+    # When it runs a batch, then it filled one and is behind
+    assert runner.run_once() == 200
+    assert runner.behind
+    # When it runs the next, it took the rest (fewer than a batch) and is not behind
+    assert runner.run_once() == head - 200
+    assert not runner.behind
+    # And with nothing left it is not behind either
+    assert runner.run_once() == 0
+    assert not runner.behind
+
+
+def test_woken_the_runner_lingers_so_a_burst_of_appends_is_one_batch(
+    sqlite_store: Persistence, clock: FixedClock
+) -> None:
+    # Given a runner of the chain following the log with a linger of 300 ms, woken by every append,
+    # that has had its first look at the empty log
+    assert sqlite_store.database is not None
+    app = ClaimsApplication(sqlite_store.events, clock)
+    spy, chain = ScanSpy(sqlite_store.events), RecordingStretches(ChainProjection())
+    runner = ProjectionRunner(spy, sqlite_store.database, [chain])  # type: ignore[arg-type, list-item]
+    sqlite_store.events.observe_appends(lambda _position: runner.wake())
+    runner.start(interval=5.0, linger=0.3)
+    try:
+        deadline = time.monotonic() + 5.0
+        while not spy.topics and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert spy.topics, "the runner's first pass never came"
+        # When two commands are appended one right after the other
+        app.handle_vehicle(call(), register_vehicle())
+        app.handle_vehicle(call(), attach_coverage())
+        head = sqlite_store.events.head_position()
+        assert runner.wait_for("chain", head, timeout=5.0)
+    finally:
+        runner.stop()
+    # Then the chain sealed both in one stretch: the second append joined the batch the first one woke
+    assert chain.stretches == [(0, head)]

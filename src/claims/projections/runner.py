@@ -132,11 +132,17 @@ class ProjectionRunner:
         self._progress = threading.Condition()
         self._observers: list[ProgressObserver] = []
         self._thread: threading.Thread | None = None
+        self._behind = False
         ensure_tracking(database, [p.name for p in projections])
 
     @property
     def names(self) -> list[str]:
         return [p.name for p in self._projections]
+
+    @property
+    def behind(self) -> bool:
+        """Whether the last ``run_once`` filled a whole batch for some projection (more is likely waiting)."""
+        return self._behind
 
     @property
     def batch_size(self) -> int:
@@ -171,7 +177,7 @@ class ProjectionRunner:
         starting: dict[int, list[Projection]] = {}
         for projection in self._projections:
             starting.setdefault(positions[projection.name], []).append(projection)
-        done = 0
+        done, self._behind = 0, False
         for start, group in starting.items():
             wanted = _union(group)
             if wanted is None:
@@ -179,6 +185,7 @@ class ProjectionRunner:
             else:  # no events at all when only the chain starts here
                 scan = self._store.scan(start, self._batch, wanted, read=bool(wanted))
             if scan.end > start:
+                self._behind = self._behind or scan.end - start >= self._batch
                 self._apply_all([(p, _for(p, scan.events)) for p in group], start, scan.end)
                 done += (scan.end - start) * len(group)
         if done:
@@ -240,9 +247,10 @@ class ProjectionRunner:
         """Tell the runner new events may be there (saves a polling interval)."""
         self._wake.set()
 
-    def start(self, interval: float = 0.05) -> None:
-        """Follow the log in a daemon thread, polling every ``interval`` seconds when idle (``wake`` cuts it short)."""
-        self._thread = threading.Thread(target=self._loop, args=(interval,), name="projections", daemon=True)
+    def start(self, interval: float = 0.05, linger: float = 0.0) -> None:
+        """Follow the log in a daemon thread, polling every ``interval`` seconds when idle (``wake`` cuts it short);
+        woken, wait ``linger`` seconds for more appends before the next batch (see ``claims.projections.child``)."""
+        self._thread = threading.Thread(target=self._loop, args=(interval, linger), name="projections", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -251,15 +259,17 @@ class ProjectionRunner:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def _loop(self, interval: float) -> None:
+    def _loop(self, interval: float, linger: float) -> None:
         while not self._stop.is_set():
             try:
-                if self.run_once():
+                self.run_once()
+                if self._behind:
                     continue
             except Exception:
                 log.exception("projection batch failed; it will be retried")
                 self._stop.wait(1.0)
-            self._wake.wait(interval)
+            if self._wake.wait(interval) and linger:
+                self._stop.wait(linger)
             self._wake.clear()
 
 
