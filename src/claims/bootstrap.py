@@ -276,8 +276,9 @@ def start_engine(
     if settings.web_listen:  # sessions are signed with a per-process secret: a restart signs everyone out
         chain = HashChain(persistence.database, keeper) if persistence.database is not None else None
         console = Console(
-            app, claim_directory, authenticator, commitments=commitment_queries, vehicles=directory, chain=chain
-        )
+            app, claim_directory, authenticator, commitments=commitment_queries, vehicles=directory, chain=chain,
+            runner=runner,
+        )  # fmt: skip
         assert web_transport is not None
         door = open_door(settings.listen, port, door_plan, services=SERVICE_NAMES,
                          max_message_bytes=settings.max_message_bytes)  # fmt: skip

@@ -140,6 +140,7 @@ def routes(console: Console) -> list[BaseRoute]:
         if isinstance(principal, Response):
             return principal
         assert console.directory is not None, "no read model on this store"
+        console.caught_up("claims", "commitments")
         today = console.app.clock().date()
         try:
             asked, filed_to, at_least = _filters(request, principal, today)

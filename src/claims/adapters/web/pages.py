@@ -6,7 +6,9 @@ principal to the application, whose resource checks decide whose data it is; not
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from claims.application.principal import Principal
 from claims.domain.errors import ClaimsError, InvalidCommandError
 from claims.projections.claims import ClaimDirectory
 from claims.projections.commitment_queries import CommitmentQueries
+from claims.projections.runner import ProjectionRunner
 from claims.projections.vehicles import VehicleDirectory
 
 HERE = Path(__file__).parent
@@ -39,6 +42,9 @@ REPAIR_ORDERS = "/claims.api.v1.RepairOrderService/"
 STATUTORY = "/claims.api.v1.StatutoryService/"
 AUDIT = "/claims.api.v1.AuditService/"
 PAGE_SIZE = 50
+FRESH_WITHIN = 2.0  # seconds a page waits for its read models to show what was written before it was asked for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,21 @@ class Console:
     commitments: CommitmentQueries | None = None
     vehicles: VehicleDirectory | None = None
     chain: HashChain | None = None  # None on a store without the hash chain (the in-memory one)
+    runner: ProjectionRunner | None = None  # how far the read models are (None: no read models to wait for)
+
+    def caught_up(self, *projections: str) -> None:
+        """Wait, at most ``FRESH_WITHIN`` seconds, until the read models ``projections`` show every change the log
+        held when the page was asked for: a person who just returned a claim, or who signs in right after a
+        restart while the projections catch up, sees it on the next list. Past the wait the page shows what
+        the read models hold (a list a moment behind is better than no page)."""
+        if self.runner is None:
+            return
+        head = self.app.store.head_position()
+        deadline = time.monotonic() + FRESH_WITHIN
+        for name in (p for p in projections if p in self.runner.names):
+            if not self.runner.wait_for(name, head, max(0.0, deadline - time.monotonic())):
+                log.warning("page shown with read model %s behind position %d", name, head)
+                return
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -40,6 +40,7 @@ def routes(console: Console) -> list[BaseRoute]:
         if vin:
             return RedirectResponse(f"/vehicles/{quote(vin, safe='')}", status_code=303)
         assert console.vehicles is not None, "no read model on this store"
+        console.caught_up("vehicles")
         after = request.query_params.get("after", "")
         rows = console.vehicles.list(
             dealer_id=access.narrowed(principal, Role.DEALER, "", "dealer_id"), jurisdiction="", after=after,
@@ -65,6 +66,7 @@ def routes(console: Console) -> list[BaseRoute]:
                 evaluated, _ = console.app.get_vehicle(vin, *asked, principal)
         except ClaimsError as e:
             code, refusal = 400, refusal_text(e)
+        console.caught_up("commitments", "compensation")  # the sections' read models
         parts = vehicle_sections.sections(console, principal, today.vehicle)
         drawn = repair_chart.svg(today.vehicle.delivery_date, console.app.clock(), parts.repair_orders or [])
         chart = Markup(drawn)  # noqa: S704  (built from escaped parts in repair_chart.py)
