@@ -31,7 +31,7 @@ browser:
 
 ## test: lint, type-check, and the whole test suite (PostgreSQL tests need CLAIMS_TEST_POSTGRES_DSN)
 test: lint typecheck browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## lint: ruff, import-linter (layering), buf lint (protos)
 lint: $(STAMP) $(BUF)
