@@ -68,8 +68,9 @@ class Console:
         if self.runner is None:
             return
         head = self.app.store.head_position()
+        reached = self.runner.positions()  # one query; a caught-up page waits for nothing and wakes no one
         deadline = time.monotonic() + FRESH_WITHIN
-        for name in (p for p in projections if p in self.runner.names):
+        for name in (p for p in projections if reached.get(p, head) < head):
             if not self.runner.wait_for(name, head, max(0.0, deadline - time.monotonic())):
                 log.warning("page shown with read model %s behind position %d", name, head)
                 return
