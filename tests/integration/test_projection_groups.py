@@ -46,6 +46,10 @@ class Recording:
         self.seen.append(event.topic)
         self._inner.handle(tx, event)
 
+    def handle_batch(self, tx: Any, events: Any) -> None:
+        self.seen.extend(event.topic for event in events)
+        self._inner.handle_batch(tx, events)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 

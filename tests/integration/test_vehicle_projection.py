@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from bench.history import write_history
 from claims.adapters.persistence.database import Transaction
 from claims.adapters.persistence.factory import Persistence
 from claims.application.app import ClaimsApplication
@@ -52,9 +54,9 @@ def test_the_read_model_lists_vehicles_with_their_coverages(store: Persistence, 
 class FailsOnTransfer(VehicleProjection):
     """A projection that crashes in the middle of a batch."""
 
-    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
-        super().handle(tx, event)
-        if event.topic == "claims.vehicle.OwnershipTransferred":
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        super().handle_batch(tx, events)
+        if any(event.topic == "claims.vehicle.OwnershipTransferred" for event in events):
             raise RuntimeError("crash mid-batch")
 
 
@@ -109,8 +111,9 @@ class Counted:
         return self._tx.rows(query, params)
 
 
+@pytest.mark.parametrize("batch", [2, 500])  # 2: the readings are statements on the row; 500: folded in Python
 def test_the_odometer_keeps_the_highest_reading_in_any_order_and_unit_without_reading_the_row(
-    store: Persistence, clock: FixedClock
+    store: Persistence, clock: FixedClock, batch: int
 ) -> None:
     assert store.database is not None
     app = ClaimsApplication(store.events, clock)
@@ -120,7 +123,7 @@ def test_the_odometer_keeps_the_highest_reading_in_any_order_and_unit_without_re
     app.handle_vehicle(call(), record_reading(km(8100), at(2025, 10, 1)))  # 5,033.1 miles: the highest
     last = app.handle_vehicle(call(), record_reading(km(8050), at(2025, 9, 15)))  # 5,002 miles: lower
     projection = ReadsNothing()
-    runner = ProjectionRunner(store.events, store.database, [projection], batch_size=2)
+    runner = ProjectionRunner(store.events, store.database, [projection], batch_size=batch)
     runner.catch_up()
     assert projection.reads == 0
     with store.database.read() as tx:
@@ -129,3 +132,33 @@ def test_the_odometer_keeps_the_highest_reading_in_any_order_and_unit_without_re
     assert row["odometer_unit"] == "MI"
     touched = (row["version"], row["last_position"])
     assert touched == (5, store.events.position_of(last.stream_id, 5))  # the lower readings touched it too
+
+
+def test_vehicles_registered_in_a_batch_and_folded_there_equal_those_written_event_by_event(
+    store: Persistence, clock: FixedClock
+) -> None:
+    # Given the bench's mix of vehicles (registered, covered, read four times) and the seeded vehicles
+    assert store.database is not None
+    seed(ClaimsApplication(store.events, clock))
+    write_history(store.events, 600)
+
+    def projected(batch: int) -> list[list[Any]]:
+        with store.database.write() as tx:  # type: ignore[union-attr]
+            tx.execute("DELETE FROM rm_vehicle_coverages")
+            tx.execute("DELETE FROM rm_vehicles")
+            tx.execute("DELETE FROM projection_tracking")
+        ProjectionRunner(store.events, store.database, [VehicleProjection()], batch_size=batch).catch_up()
+        with store.database.read() as tx:  # type: ignore[union-attr]
+            vehicles = tx.rows("SELECT * FROM rm_vehicles ORDER BY vehicle_id")
+            coverages = tx.rows("SELECT * FROM rm_vehicle_coverages ORDER BY coverage_id")
+        return [
+            [{k: str(v) for k, v in r.items()} for r in vehicles],
+            [{k: str(v) for k, v in r.items()} for r in coverages],
+        ]
+
+    # When it is projected one event a batch (every event a statement on its row) and 500 positions a batch
+    # (most vehicles registered and folded within one batch)
+    one_by_one, folded = projected(1), projected(500)
+    # Then the rows are the same, value for value
+    assert len(one_by_one[0]) > 20
+    assert folded == one_by_one
