@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -348,9 +349,9 @@ def test_a_cursor_this_list_did_not_issue_is_an_invalid_page_token(store: Persis
 class FailsOnPayment(ClaimProjection):
     """A projection that crashes in the middle of a batch."""
 
-    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
-        super().handle(tx, event)
-        if event.topic == "claims.claim.ClaimPaid":
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        super().handle_batch(tx, events)
+        if any(event.topic == "claims.claim.ClaimPaid" for event in events):
             raise RuntimeError("crash mid-batch")
 
 
@@ -371,3 +372,33 @@ def test_a_batch_that_fails_leaves_neither_rows_nor_position(store: Persistence)
     assert healthy.position("claims") == head
     assert sorted(numbers(listed(store))) == ["C-1001", "C-2"]
     assert internals(store, history.claim_id)["deducted"] == Decimal("30.00")  # not added twice
+
+
+def test_claims_filed_in_a_batch_and_folded_there_equal_those_written_event_by_event(store: Persistence) -> None:
+    # Given claims paid with deductions and a charge-back, returned, resubmitted, rejected, appealed and withdrawn
+    assert store.database is not None
+    returned = History("C-2").do(ReturnClaim, at(2026, 3, 11), reasons=("odometer photo missing",), returned_by=DESK)
+    returned.when(
+        ResubmitClaim.model_validate(returned.key | {"header": header(), "currency": "USD", "lines": (labour(),)}),
+        now=at(2026, 3, 14), vehicle=_vehicle(VIN), repair_order=_repair_order(DEALER, VIN),
+    )  # fmt: skip
+    returned.do(DecideLine, at(2026, 3, 16), line_no=1, decision="REJECT", decided_by=DESK, reason_code="NFF")
+    returned.do(AppealClaim, at(2026, 3, 20), grounds="the coil was genuinely faulty")
+    returned.do(WithdrawClaim, at(2026, 3, 21), reason="settled with the customer")
+    record(store, paid_with_a_deduction(), returned, History("C-3"))
+
+    def projected(batch: int) -> list[dict[str, str]]:
+        with store.database.write() as tx:  # type: ignore[union-attr]
+            tx.execute("DELETE FROM rm_claims")
+            tx.execute("DELETE FROM projection_tracking")
+        catch_up(store, batch)
+        with store.database.read() as tx:  # type: ignore[union-attr]
+            rows = tx.rows("SELECT * FROM rm_claims ORDER BY claim_id")
+        return [{k: str(v) for k, v in r.items()} for r in rows]
+
+    # When they are projected one event a batch (each event a statement on its row), then all in one batch
+    # (each claim filed and folded within it)
+    one_by_one, folded = projected(1), projected(500)
+    # Then the rows are the same, value for value
+    assert len(one_by_one) == 3
+    assert folded == one_by_one

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -124,9 +125,9 @@ def test_a_missing_row_and_a_row_the_log_never_made_are_both_found(store: Persis
 class FailsOnPayment(ClaimProjection):
     """Crashes in the middle of a batch, after writing part of it."""
 
-    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
-        super().handle(tx, event)
-        if event.topic == "claims.claim.ClaimPaid" and (event.position or 0) > 150:
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        super().handle_batch(tx, events)
+        if any(event.topic == "claims.claim.ClaimPaid" and (event.position or 0) > 150 for event in events):
             raise RuntimeError("crash mid-batch")
 
 

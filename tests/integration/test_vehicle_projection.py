@@ -93,9 +93,9 @@ class ReadsNothing(VehicleProjection):
 
     reads = 0
 
-    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
         counted = Counted(tx)
-        super().handle(counted, event)  # type: ignore[arg-type]
+        super().handle_batch(counted, events)  # type: ignore[arg-type]
         self.reads += counted.reads
 
 
@@ -109,6 +109,9 @@ class Counted:
     def rows(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         self.reads += 1
         return self._tx.rows(query, params)
+
+    def insert_rows(self, table: str, columns: Any, rows: Any, *, on_conflict: str = "") -> None:
+        self._tx.insert_rows(table, columns, rows, on_conflict=on_conflict)
 
 
 @pytest.mark.parametrize("batch", [2, 500])  # 2: the readings are statements on the row; 500: folded in Python

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,6 @@ from claims.domain.claim.events import (
     PartReturnRequested,
 )
 from claims.domain.claim.lines import money, zero
-from claims.domain.claim.submission import ClaimVersion
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
@@ -45,6 +45,72 @@ def _amount(value: Money) -> str:
     return str(value.amount)
 
 
+# rm_claims' columns in insert order, each with its PostgreSQL type (insert_rows).
+_ROW_COLUMNS = {
+    "claim_id": "uuid", "dealer_id": "text", "claim_number": "text", "claim_type": "text", "vin": "text",
+    "vehicle_id": "uuid", "ro_number": "text", "status": "text", "currency": "text", "claimed_total": "numeric",
+    "approved_total": "numeric", "paid_total": "numeric", "deducted_total": "numeric",
+    "charged_back_total": "numeric", "filed_at": "timestamptz", "last_received_at": "timestamptz",
+    "decision_due_on": "date", "decided_at": "timestamptz", "paid_at": "timestamptz", "version_count": "integer",
+    "version": "bigint", "last_position": "bigint",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Change:
+    """What an event does to its claim's row: columns set, an amount added to a total, a version counted."""
+
+    sets: dict[str, object] = field(default_factory=dict)
+    adds: tuple[str, Money] | None = None
+    new_version: bool = False
+
+
+def _change(event: object) -> _Change | None:
+    """The change ``event`` makes to its claim's row (None: it does not touch the row). One table of effects for
+    both paths: a statement on a written row, or the fold of a row filed in the same batch."""
+    match event:
+        case ClaimResubmitted(version=version):
+            return _Change({
+                "status": version.routed_to.value, "claimed_total": _amount(version.totals.total),
+                "approved_total": _amount(zero(version.totals.total.currency)), "decided_at": None,
+                "last_received_at": stored_instant(version.received_at),
+                "decision_due_on": _day(version.decision_due_on),
+            }, new_version=True)  # fmt: skip
+        case ClaimDecided() as e:
+            return _Change({
+                "status": e.outcome.value, "approved_total": _amount(e.approved_total),
+                "decided_at": stored_instant(e.decided_at),
+            })  # fmt: skip
+        case ClaimDeemedApproved() as e:  # approved by law as of the moment its decision clock ran out
+            return _Change({
+                "status": ClaimStatus.APPROVED.value, "approved_total": _amount(e.approved_total),
+                "decided_at": stored_instant(e.due_at),
+            })  # fmt: skip
+        case ClaimReturned():
+            return _Change({"status": ClaimStatus.RETURNED.value})
+        case ClaimAppealed():  # only a rejection is appealed: nothing was approved, and the rejection no longer stands
+            return _Change({"status": ClaimStatus.UNDER_REVIEW.value, "decided_at": None})
+        case ClaimWithdrawn():
+            return _Change({"status": ClaimStatus.WITHDRAWN.value})
+        case ClaimPaid() as e:
+            return _Change({
+                "status": ClaimStatus.PAID.value, "paid_total": _amount(e.total), "paid_at": stored_instant(e.paid_at),
+            })  # fmt: skip
+        case DeductionApplied() as e:
+            return _Change(adds=("deducted_total", e.amount))
+        case ChargebackIssued() as e:
+            return _Change(adds=("charged_back_total", e.amount))
+        case ClaimLineDecided() | PartReturnRequested() | PartReceived() | PartInspected():
+            return _Change()
+        case _:
+            return None
+
+
+def _added(so_far: object, amount: Money) -> str:
+    # Decimal sums in Python: SQLite keeps amounts as text, and SQL arithmetic on them would go through floats.
+    return _amount(money(Decimal(str(so_far)) + amount.amount, amount.currency))
+
+
 class ClaimProjection:
     """Keeps rm_claims in step with claim events."""
 
@@ -57,92 +123,66 @@ class ClaimProjection:
     )  # fmt: skip
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
-        match event.event:
-            case ClaimFiled() as e:
-                self._filed(tx, event, e)
-            case ClaimResubmitted() as e:
-                self._resubmitted(tx, event, e.version)
-            case ClaimDecided() as e:
-                self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
-                    "status": e.outcome.value, "approved": _amount(e.approved_total),
-                    "decided": stored_instant(e.decided_at),
-                })  # fmt: skip
-            case ClaimDeemedApproved() as e:  # approved by law as of the moment its decision clock ran out
-                self._touch(tx, event, "status = :status, approved_total = :approved, decided_at = :decided", {
-                    "status": ClaimStatus.APPROVED.value, "approved": _amount(e.approved_total),
-                    "decided": stored_instant(e.due_at),
-                })  # fmt: skip
-            case ClaimReturned():
-                self._touch(tx, event, "status = :status", {"status": ClaimStatus.RETURNED.value})
-            case ClaimAppealed():
-                # Only a rejection is appealed: nothing was approved, and the rejection no longer stands.
-                self._touch(
-                    tx, event, "status = :status, decided_at = NULL", {"status": ClaimStatus.UNDER_REVIEW.value}
-                )
-            case ClaimWithdrawn():
-                self._touch(tx, event, "status = :status", {"status": ClaimStatus.WITHDRAWN.value})
-            case ClaimPaid() as e:
-                self._touch(tx, event, "status = :status, paid_total = :paid, paid_at = :paid_at", {
-                    "status": ClaimStatus.PAID.value, "paid": _amount(e.total), "paid_at": stored_instant(e.paid_at),
-                })  # fmt: skip
-            case DeductionApplied() as e:
-                self._accumulate(tx, event, "deducted_total", e.amount)
-            case ChargebackIssued() as e:
-                self._accumulate(tx, event, "charged_back_total", e.amount)
-            case ClaimLineDecided() | PartReturnRequested() | PartReceived() | PartInspected():
-                self._touch(tx, event)
-            case _:
-                pass
+        self.handle_batch(tx, [event])
+
+    def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
+        """A claim filed in this batch is folded in Python and inserted once, as it stands at the batch's end (one
+        bulk insert for the batch); the events of a claim filed earlier are each one statement on its row."""
+        fresh: dict[UUID, dict[str, Any]] = {}  # filed in this batch, by claim: the row as it stands
+        for event in events:
+            if isinstance(event.event, ClaimFiled):
+                fresh[event.stream_id] = _filed(event, event.event)
+                continue
+            change = _change(event.event)
+            if change is None:
+                continue
+            row = fresh.get(event.stream_id)
+            if row is None:
+                self._apply(tx, event, change)
+                continue
+            row.update(change.sets)
+            if change.adds is not None:
+                column, amount = change.adds
+                row[column] = _added(row[column], amount)
+            if change.new_version:
+                row["version_count"] += 1
+            row["version"], row["last_position"] = event.version, event.position
+        tx.insert_rows("rm_claims", _ROW_COLUMNS, [tuple(r[c] for c in _ROW_COLUMNS) for r in fresh.values()])
 
     @staticmethod
-    def _filed(tx: Transaction, event: RecordedEvent, e: ClaimFiled) -> None:
-        version, no_amount = e.version, _amount(zero(e.currency))
+    def _apply(tx: Transaction, event: RecordedEvent, change: _Change) -> None:
+        """``change`` as one statement on a row already written (and a read first when it adds to a total)."""
+        sets = dict(change.sets)
+        if change.adds is not None:
+            column, amount = change.adds
+            row = tx.rows(
+                f"SELECT {column} AS so_far FROM rm_claims WHERE claim_id = :id",  # noqa: S608
+                {"id": str(event.stream_id)},
+            )[0]
+            sets[column] = _added(row["so_far"], amount)
+        assignments = [f"{column} = :{column}" for column in sets]
+        if change.new_version:
+            assignments.append("version_count = version_count + 1")
         tx.execute(
-            "INSERT INTO rm_claims (claim_id, dealer_id, claim_number, claim_type, vin, vehicle_id, ro_number, status,"
-            " currency, claimed_total, approved_total, paid_total, deducted_total, charged_back_total, filed_at,"
-            " last_received_at, decision_due_on, decided_at, paid_at, version_count, version, last_position)"
-            " VALUES (:id, :dealer, :number, :type, :vin, :vehicle, :ro, :status, :currency, :claimed, :zero, :zero,"
-            " :zero, :zero, :received, :received, :due, NULL, NULL, 1, :version, :position)",
-            {
-                "id": str(e.claim_id), "dealer": e.dealer_id, "number": e.claim_number, "type": e.claim_type.value,
-                "vin": e.vin, "vehicle": str(e.vehicle_id), "ro": e.ro_number, "status": version.routed_to.value,
-                "currency": e.currency, "claimed": _amount(version.totals.total), "zero": no_amount,
-                "received": stored_instant(version.received_at),
-                "due": _day(version.decision_due_on),
-                "version": event.version, "position": event.position,
-            },
-        )  # fmt: skip
-
-    def _resubmitted(self, tx: Transaction, event: RecordedEvent, version: ClaimVersion) -> None:
-        self._touch(tx, event, (
-            "status = :status, claimed_total = :claimed, approved_total = :approved, decided_at = NULL,"
-            " last_received_at = :received, decision_due_on = :due, version_count = version_count + 1"
-        ), {
-            "status": version.routed_to.value, "claimed": _amount(version.totals.total),
-            "approved": _amount(zero(version.totals.total.currency)), "received": stored_instant(version.received_at),
-            "due": _day(version.decision_due_on),
-        })  # fmt: skip
-
-    def _accumulate(self, tx: Transaction, event: RecordedEvent, column: str, amount: Money) -> None:
-        # Decimal sums in Python: SQLite keeps amounts as text, and SQL arithmetic on them would go through floats.
-        row = tx.rows(
-            f"SELECT {column} AS so_far FROM rm_claims WHERE claim_id = :id",  # noqa: S608
-            {"id": str(event.stream_id)},
-        )[0]
-        so_far = money(Decimal(str(row["so_far"])) + amount.amount, amount.currency)
-        self._touch(tx, event, f"{column} = :total", {"total": _amount(so_far)})
-
-    @staticmethod
-    def _touch(
-        tx: Transaction, event: RecordedEvent, assignment: str = "", params: dict[str, object] | None = None
-    ) -> None:
-        """Apply ``assignment`` (if any) and record the stream version and log position the row reflects."""
-        prefix = f"{assignment}, " if assignment else ""
-        tx.execute(
-            f"UPDATE rm_claims SET {prefix}version = :version, last_position = :position"  # noqa: S608
+            f"UPDATE rm_claims SET {', '.join([*assignments, 'version = :version, last_position = :position'])}"  # noqa: S608
             " WHERE claim_id = :id",
-            {**(params or {}), "version": event.version, "position": event.position, "id": str(event.stream_id)},
+            {**sets, "version": event.version, "position": event.position, "id": str(event.stream_id)},
         )
+
+
+def _filed(event: RecordedEvent, e: ClaimFiled) -> dict[str, Any]:
+    """The claim's row as its filing writes it, by column (``_ROW_COLUMNS``)."""
+    version, no_amount = e.version, _amount(zero(e.currency))
+    received = stored_instant(version.received_at)
+    return {
+        "claim_id": str(e.claim_id), "dealer_id": e.dealer_id, "claim_number": e.claim_number,
+        "claim_type": e.claim_type.value, "vin": e.vin, "vehicle_id": str(e.vehicle_id), "ro_number": e.ro_number,
+        "status": version.routed_to.value, "currency": e.currency, "claimed_total": _amount(version.totals.total),
+        "approved_total": no_amount, "paid_total": no_amount, "deducted_total": no_amount,
+        "charged_back_total": no_amount, "filed_at": received, "last_received_at": received,
+        "decision_due_on": _day(version.decision_due_on), "decided_at": None, "paid_at": None, "version_count": 1,
+        "version": event.version, "last_position": event.position,
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
