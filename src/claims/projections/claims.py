@@ -31,7 +31,7 @@ from claims.domain.claim.lines import money, zero
 from claims.domain.claim.values import ClaimStatus
 from claims.domain.errors import FieldViolation, InvalidCommandError
 from claims.domain.values import Money
-from claims.projections.columns import decimal_text, stored_instant
+from claims.projections.columns import decimal_text, read_decimal, row_values, stored_instant
 from claims.projections.runner import topics_of
 
 _CURSOR_SEPARATOR = "|"
@@ -106,9 +106,9 @@ def _change(event: object) -> _Change | None:
             return None
 
 
-def _added(so_far: object, amount: Money) -> str:
+def _added(so_far: Decimal | str, amount: Money) -> str:
     # Decimal sums in Python: SQLite keeps amounts as text, and SQL arithmetic on them would go through floats.
-    return _amount(money(Decimal(str(so_far)) + amount.amount, amount.currency))
+    return _amount(money(read_decimal(so_far) + amount.amount, amount.currency))
 
 
 class ClaimProjection:
@@ -147,7 +147,7 @@ class ClaimProjection:
             if change.new_version:
                 row["version_count"] += 1
             row["version"], row["last_position"] = event.version, event.position
-        tx.insert_rows("rm_claims", _ROW_COLUMNS, [tuple(r[c] for c in _ROW_COLUMNS) for r in fresh.values()])
+        tx.insert_rows("rm_claims", _ROW_COLUMNS, [row_values(r, _ROW_COLUMNS) for r in fresh.values()])
 
     @staticmethod
     def _apply(tx: Transaction, event: RecordedEvent, change: _Change) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -27,3 +28,8 @@ def read_decimal(value: Decimal | str) -> Decimal:
 def decimal_text(value: Decimal | str) -> str:
     """A stored amount in plain notation, whichever store it came from."""
     return format(read_decimal(value), "f")
+
+
+def row_values(row: Mapping[str, object], columns: Iterable[str]) -> tuple[object, ...]:
+    """A row kept by column name as a tuple in ``columns``' order (what ``Transaction.insert_rows`` takes)."""
+    return tuple(row[c] for c in columns)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,7 @@ from claims.application.messages import RecordedEvent
 from claims.domain.values import Distance, DistanceUnit
 from claims.domain.vehicle.coverage_terms import Coverage
 from claims.domain.vehicle.events import CoverageAttached, OdometerRecorded, OwnershipTransferred, VehicleRegistered
+from claims.projections.columns import row_values
 from claims.projections.runner import topics_of
 
 # The reading in the row's own unit (the vehicle's unit at delivery), from one parameter per unit.
@@ -56,8 +57,8 @@ class VehicleProjection:
 
     def handle_batch(self, tx: Transaction, events: Sequence[RecordedEvent]) -> None:
         """A vehicle registered in this batch is folded in Python and inserted once, as it stands at the batch's
-        end, with its coverages (one bulk insert each: a catch-up wrote about seven statements per vehicle); the
-        events of a vehicle registered earlier are each one statement on its row, as they come."""
+        end; the batch's coverages follow in one bulk insert (a catch-up wrote about seven statements per
+        vehicle). The other events of a vehicle registered earlier are each one statement on its row."""
         fresh: dict[UUID, dict[str, Any]] = {}  # registered in this batch, by vehicle: the row as it stands
         coverages: list[dict[str, object]] = []
         for event in events:
@@ -66,10 +67,15 @@ class VehicleProjection:
                 case VehicleRegistered() as e:
                     fresh[event.stream_id] = _registered(event, e)
                     continue
-                case CoverageAttached(coverage=c) if row is not None:
+                case CoverageAttached(coverage=c):
+                    # inserted after the batch's new vehicles, whose rows they name
                     coverages.append(_coverage(event, c))
+                    if row is None:
+                        self._touch(tx, event, "coverage_count = coverage_count + 1")
+                        continue
                     row["coverage_count"] += 1
                 case OdometerRecorded() as e if row is not None:
+                    # compared exactly (Decimal); _HIGHEST on SQLite compares doubles, the same for any real reading
                     reading = _in_unit(e.reading, DistanceUnit(row["odometer_unit"]))
                     if reading is not None and Decimal(reading) > Decimal(row["odometer_value"]):
                         row["odometer_value"] = reading
@@ -81,17 +87,12 @@ class VehicleProjection:
                 case _:
                     continue
             row["version"], row["last_position"] = event.version, event.position
-        tx.insert_rows("rm_vehicles", _VEHICLE_COLUMNS, [_values(r, _VEHICLE_COLUMNS) for r in fresh.values()])
-        tx.insert_rows("rm_vehicle_coverages", _COVERAGE_COLUMNS, [_values(r, _COVERAGE_COLUMNS) for r in coverages])
+        tx.insert_rows("rm_vehicles", _VEHICLE_COLUMNS, [row_values(r, _VEHICLE_COLUMNS) for r in fresh.values()])
+        tx.insert_rows("rm_vehicle_coverages", _COVERAGE_COLUMNS, [row_values(r, _COVERAGE_COLUMNS) for r in coverages])
 
     def _on_row(self, tx: Transaction, event: RecordedEvent) -> None:
         """An event of a vehicle whose row is already written: one statement on it."""
         match event.event:
-            case CoverageAttached(coverage=c):
-                tx.insert_rows(
-                    "rm_vehicle_coverages", _COVERAGE_COLUMNS, [_values(_coverage(event, c), _COVERAGE_COLUMNS)]
-                )
-                self._touch(tx, event, "coverage_count = coverage_count + 1")
             case OdometerRecorded() as e:
                 self._record_reading(tx, event, e.reading)
             case OwnershipTransferred() as e:
@@ -110,10 +111,6 @@ class VehicleProjection:
             " WHERE vehicle_id = :id",
             {**(params or {}), "version": event.version, "position": event.position, "id": str(event.stream_id)},
         )
-
-
-def _values(row: Mapping[str, object], columns: Mapping[str, str]) -> tuple[object, ...]:
-    return tuple(row[c] for c in columns)
 
 
 def _registered(event: RecordedEvent, e: VehicleRegistered) -> dict[str, object]:
