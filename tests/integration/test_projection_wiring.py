@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bench.history import unit_appends, write_history
 from claims.adapters.persistence.factory import Persistence
@@ -76,6 +77,19 @@ def test_the_batch_size_and_the_in_process_projections_are_settings(monkeypatch:
     assert Settings.model_fields["projection_batch_size"].description
     monkeypatch.delenv("CLAIMS_RUN_PROJECTIONS")
     assert Settings().run_projections is True
+
+
+def test_the_linger_is_a_setting_of_at_most_a_second_and_never_negative(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no linger set, then 20 ms
+    assert Settings().projection_linger_seconds == 0.02
+    # When one is set, it is read; 0 turns it off
+    monkeypatch.setenv("CLAIMS_PROJECTION_LINGER_SECONDS", "0")
+    assert Settings().projection_linger_seconds == 0
+    # And a negative linger, or one over a second, is refused naming the setting
+    for wrong in ("-0.01", "1.5"):
+        monkeypatch.setenv("CLAIMS_PROJECTION_LINGER_SECONDS", wrong)
+        with pytest.raises(ValidationError, match="projection_linger_seconds"):
+            Settings()
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
